@@ -1,0 +1,84 @@
+// Asynchronous HTTP downloads. Backend: CurlFetcher (curl_fetcher.h), on libcurl's multi
+// interface; FakeFetcher for engine tests. One thread (the engine's) drives it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "util/error.h"
+
+namespace sluice {
+
+// Sees every TCP connection the fetcher opens and closes, keyed by the "host:port" the
+// connection goes to. The engine forwards these to the Gate, which counts open
+// connections per host (idle keep-alive ones included).
+class ConnectionObserver {
+ public:
+  virtual ~ConnectionObserver() = default;
+  // Called before a socket is opened. Returning false refuses it: the transfer then
+  // fails with Reason::gate_refused.
+  virtual bool connection_opening(const std::string& host_key) = 0;
+  virtual void connection_closed(const std::string& host_key) = 0;
+};
+
+struct FetchOptions {
+  uint64_t max_bytes = 50ull << 20;  // --max-bytes; larger bodies fail too_large
+  long connect_timeout_ms = 10'000;
+  long total_timeout_ms = 120'000;
+  long low_speed_bytes = 1024;       // below this many bytes/s ...
+  long low_speed_seconds = 30;       // ... for this long: timeout
+  int max_redirects = 5;
+  bool allow_private = false;        // loopback/private/link-local/... addresses allowed
+  std::string user_agent = "sluice/0.1";
+  long max_idle_connections = 0;     // connection cache size; 0: libcurl's default
+};
+
+struct FetchRequest {
+  uint64_t tag = 0;                 // the caller's handle, echoed in FetchResult
+  std::string url;
+  std::string host_key;             // the slot the caller holds for this request
+  std::filesystem::path temp_file;  // created and written by the fetcher
+};
+
+struct FetchResult {
+  uint64_t tag = 0;
+  Error error;                 // reason ok on a 2xx with the whole body
+  long http_status = 0;
+  std::filesystem::path temp_file;  // the body on success; removed by the fetcher on failure
+  std::string sha256;          // hex, of the body as stored
+  uint64_t bytes = 0;
+  std::string content_type;
+  std::string etag;
+  std::string last_modified;
+  std::string retry_after;     // raw header value, for 429/503
+  std::string effective_url;   // after redirects
+  int redirects = 0;
+  double seconds = 0;          // total transfer time
+};
+
+class Fetcher {
+ public:
+  virtual ~Fetcher() = default;
+
+  // Starts a download. The caller has admitted it through the Gate already.
+  virtual void start(FetchRequest req) = 0;
+
+  // Drives transfers for at most max_wait, returning as soon as any have finished (or
+  // wakeup() was called). Never blocks longer than max_wait.
+  virtual std::vector<FetchResult> wait(std::chrono::milliseconds max_wait) = 0;
+
+  // Makes a concurrent or later wait() return at once. Safe from any thread.
+  virtual void wakeup() = 0;
+
+  // Transfers started and not yet returned by wait().
+  virtual size_t in_flight() const = 0;
+
+  // Aborts every transfer (their results come back from the next wait() as cancelled)
+  // and closes every connection.
+  virtual void cancel_all() = 0;
+};
+
+}  // namespace sluice

@@ -1,0 +1,56 @@
+// Where finished downloads go. Backends: FolderStore (folder_store.h); S3 later.
+// A put is asynchronous so a slow remote store never blocks the event loop: put()
+// starts it, poll() reports what finished. The folder store finishes within put().
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "util/error.h"
+
+namespace sluice {
+
+struct PutRequest {
+  uint64_t tag = 0;                 // the caller's handle, echoed in PutResult
+  std::filesystem::path temp_file;  // a finished, closed file in spool_dir(); consumed
+  std::string key;                  // already sanitised (see key_template.h)
+  std::string content_type;
+  std::string sha256;               // hex, of temp_file's bytes
+  uint64_t bytes = 0;
+  std::string source_url;
+};
+
+struct PutResult {
+  uint64_t tag = 0;
+  Status status;  // store_io (retry later) or store_denied (stop the run)
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // A directory on the same file system as the objects, where the fetcher writes temp
+  // files (so a folder store can rename them into place atomically).
+  virtual std::filesystem::path spool_dir() const = 0;
+
+  // Starts storing req.temp_file under req.key. On success the temp file is gone and
+  // the object is complete; on failure the temp file is left for the caller to retry
+  // or delete. Never leaves a partial object under the key.
+  virtual void put(PutRequest req) = 0;
+
+  // Results of finished puts, in any order. Does not block.
+  virtual std::vector<PutResult> poll() = 0;
+
+  // Puts started and not yet reported by poll().
+  virtual size_t in_flight() const = 0;
+
+  // Removes temp files left behind by a crashed run. Call only while holding the run lock.
+  virtual Status clean_spool() = 0;
+
+  // Human readable location, e.g. "folder ./sluice-data" (never includes secrets).
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace sluice

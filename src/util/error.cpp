@@ -1,0 +1,82 @@
+#include "util/error.h"
+
+#include <array>
+
+namespace sluice {
+namespace {
+
+constexpr std::array<std::string_view, 21> kNames = {
+    "ok",        "http",           "bad_url",     "blocked_address", "dns",
+    "connect",   "timeout",        "reset",       "truncated",       "too_large",
+    "not_image", "too_many_redirects", "tls",     "network",         "store_io",
+    "store_denied", "gate_refused", "cancelled",  "internal",        "bad_input",
+    "io",
+};
+
+}  // namespace
+
+std::string_view reason_name(Reason r) {
+  auto i = static_cast<size_t>(r);
+  return i < kNames.size() ? kNames[i] : "internal";
+}
+
+bool reason_from_name(std::string_view name, Reason* out) {
+  for (size_t i = 0; i < kNames.size(); ++i) {
+    if (kNames[i] == name) {
+      *out = static_cast<Reason>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string Error::code() const {
+  if (reason == Reason::http_status) return "http_" + std::to_string(http_status);
+  return std::string(reason_name(reason));
+}
+
+std::string Error::to_string() const { return detail.empty() ? code() : code() + ": " + detail; }
+
+Error make_error(Reason r, std::string detail) { return Error{r, 0, std::move(detail)}; }
+
+Error http_error(int status, std::string detail) {
+  return Error{Reason::http_status, status, std::move(detail)};
+}
+
+ErrorClass classify(const Error& e) {
+  switch (e.reason) {
+    case Reason::ok:
+      return ErrorClass::none;
+    case Reason::http_status:
+      if (e.http_status == 429 || e.http_status == 503) return ErrorClass::slow_down;
+      if (e.http_status >= 500) return ErrorClass::transient;
+      if (e.http_status == 408) return ErrorClass::transient;
+      return ErrorClass::permanent;
+    case Reason::bad_url:
+    case Reason::blocked_address:
+    case Reason::too_large:
+    case Reason::not_image:
+    case Reason::too_many_redirects:
+    case Reason::bad_input:
+      return ErrorClass::permanent;
+    case Reason::dns:
+    case Reason::connect:
+    case Reason::timeout:
+    case Reason::reset:
+    case Reason::truncated:
+    case Reason::tls:
+    case Reason::network:
+    case Reason::internal:
+    case Reason::io:
+      return ErrorClass::transient;
+    case Reason::store_io:
+    case Reason::store_denied:
+      return ErrorClass::storage;
+    case Reason::gate_refused:
+    case Reason::cancelled:
+      return ErrorClass::free_retry;
+  }
+  return ErrorClass::transient;
+}
+
+}  // namespace sluice

@@ -1,0 +1,26 @@
+// URL facts the rest of sluice needs, parsed by libcurl's URL API (never by hand).
+#pragma once
+
+#include <string>
+
+#include "util/error.h"
+
+namespace sluice {
+
+struct UrlParts {
+  std::string scheme;    // "http" or "https"
+  std::string host;      // lower case, no brackets
+  int port = 0;          // explicit or the scheme's default
+  std::string path;      // "/a/b.jpg" (no query)
+  std::string host_key;  // "host:port": the unit per-host limits apply to
+};
+
+// Parses and checks an untrusted URL: only http and https, a host is required.
+// Errors are bad_url with the reason in the detail.
+Result<UrlParts> parse_url(const std::string& url);
+
+// "host:port" for a --limit argument that may omit the port ("example.com" matches
+// example.com on any port, see HostLimits).
+std::string host_key(const std::string& host, int port);
+
+}  // namespace sluice
