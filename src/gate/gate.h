@@ -43,7 +43,7 @@ struct HostGateState {
 struct Feedback {
   ErrorClass cls = ErrorClass::none;
   int http_status = 0;
-  int64_t retry_after_ms = 0;
+  int64_t retry_after_ms = 0;  // Retry-After as a delay from now_ms; 0: none given
 };
 
 class Gate {

@@ -59,9 +59,9 @@ struct Transition {
   };
   Kind kind = Kind::release;
   int64_t seq = 0;
-  ManifestEntry manifest;   // complete
+  ManifestEntry manifest;     // complete
   int64_t not_before_ms = 0;  // retry, defer
-  std::string error_code;   // retry, bury, defer: "http_404", "timeout", ...
+  std::string error_code;     // retry, bury, defer: "http_404", "timeout", ...
   std::string error_detail;
 };
 
@@ -82,6 +82,7 @@ struct JobRecord {
 struct StateCounts {
   uint64_t queued = 0, leased = 0, done = 0, dead = 0;
   uint64_t total() const { return queued + leased + done + dead; }
+  uint64_t& of(JobState s);  // the counter for one state
 };
 
 struct QueueStats {
@@ -93,8 +94,8 @@ struct QueueStats {
 struct LeaseRequest {
   size_t max = 64;
   int64_t now_ms = 0;
-  int64_t lease_ms = 300'000;               // lease expiry from now
-  std::vector<std::string> skip_hosts;       // hosts whose buffers are full
+  int64_t lease_ms = 300'000;           // lease expiry from now
+  std::vector<std::string> skip_hosts;  // hosts whose buffers are full
 };
 
 class Queue {
@@ -105,16 +106,22 @@ class Queue {
   // known id with a new URL is re-queued with its attempts reset (whatever its state).
   virtual Result<EnqueueStats> enqueue(const std::vector<JobInput>& jobs, int64_t now_ms) = 0;
 
-  // Leases up to req.max queued jobs whose not_before has passed, oldest first.
+  // Leases up to req.max queued jobs whose not_before has passed, oldest first: in the
+  // order they became ready (not_before; a new job's is its enqueue time), then by seq.
   virtual Result<std::vector<Job>> lease(const LeaseRequest& req) = 0;
 
   // Applies state changes in one transaction; a manifest row and its state change
-  // commit together. Transitions for jobs not leased by this queue handle are errors.
+  // commit together. Transitions for jobs not leased by this queue handle are errors:
+  // nothing in the batch is applied and the error detail starts "seq <N> ".
   virtual Status apply(const std::vector<Transition>& batch, int64_t now_ms) = 0;
 
-  // Leased jobs whose lease expired (or, with owner_gone, every leased job) go back to
+  // Leased jobs whose lease expired (or, with all_leases, every leased job) go back to
   // queued without charging an attempt. Returns how many.
   virtual Result<uint64_t> reclaim(int64_t now_ms, bool all_leases) = 0;
+
+  // Dead jobs with this error code ("" for all) go back to queued, ready at now_ms, with
+  // their attempts reset (`sluice dlq replay --reason`). Returns how many.
+  virtual Result<uint64_t> replay(const std::string& error_code, int64_t now_ms) = 0;
 
   virtual Result<QueueStats> stats() = 0;
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,9 @@ struct PutRequest {
 
 struct PutResult {
   uint64_t tag = 0;
-  Status status;  // store_io (retry later) or store_denied (stop the run)
+  Status status;  // store_io (retry later) or store_denied (stop the run); also bad_key
+                  // (this key can never be stored: permanent for the job) and io (the
+                  // temp file is gone: fetch again)
 };
 
 class Store {
@@ -45,6 +48,10 @@ class Store {
 
   // Puts started and not yet reported by poll().
   virtual size_t in_flight() const = 0;
+
+  // fn runs (on any thread) when a put finishes, so a caller blocked elsewhere can wake
+  // up and poll(). Stores that finish within put() never call it.
+  virtual void set_notifier(std::function<void()> fn) { (void)fn; }
 
   // Removes temp files left behind by a crashed run. Call only while holding the run lock.
   virtual Status clean_spool() = 0;

@@ -5,12 +5,12 @@
 namespace sluice {
 namespace {
 
-constexpr std::array<std::string_view, 21> kNames = {
+constexpr std::array<std::string_view, 22> kNames = {
     "ok",        "http",           "bad_url",     "blocked_address", "dns",
     "connect",   "timeout",        "reset",       "truncated",       "too_large",
     "not_image", "too_many_redirects", "tls",     "network",         "store_io",
     "store_denied", "gate_refused", "cancelled",  "internal",        "bad_input",
-    "io",
+    "io",        "bad_key",
 };
 
 }  // namespace
@@ -58,6 +58,7 @@ ErrorClass classify(const Error& e) {
     case Reason::not_image:
     case Reason::too_many_redirects:
     case Reason::bad_input:
+    case Reason::bad_key:
       return ErrorClass::permanent;
     case Reason::dns:
     case Reason::connect:

@@ -33,6 +33,7 @@ enum class Reason {
   internal,
   bad_input,        // a malformed input line
   io,               // a local file could not be read or written
+  bad_key,          // the key template gives no safe key for this job
 };
 
 // How the engine acts on a failure (design.md, "Failures").

@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <memory>
 
 namespace sluice {
@@ -19,6 +21,7 @@ struct CurlStr {
 }  // namespace
 
 std::string host_key(const std::string& host, int port) {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
   return host + ":" + std::to_string(port);
 }
 
@@ -39,7 +42,7 @@ Result<UrlParts> parse_url(const std::string& url) {
     return make_error(Reason::bad_url, "no scheme: " + url);
   }
   out.scheme = scheme.p;
-  std::transform(out.scheme.begin(), out.scheme.end(), out.scheme.begin(), ::tolower);
+  for (char& c : out.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (out.scheme != "http" && out.scheme != "https") {
     return make_error(Reason::bad_url, "scheme '" + out.scheme + "' is not http or https: " + url);
   }
@@ -50,7 +53,7 @@ Result<UrlParts> parse_url(const std::string& url) {
   if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']') {
     out.host = out.host.substr(1, out.host.size() - 2);
   }
-  std::transform(out.host.begin(), out.host.end(), out.host.begin(), ::tolower);
+  for (char& c : out.host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (curl_url_get(h.get(), CURLUPART_PORT, &port.p, CURLU_DEFAULT_PORT) != CURLUE_OK) {
     return make_error(Reason::bad_url, "no port: " + url);
   }

@@ -19,8 +19,7 @@ struct UrlParts {
 // Errors are bad_url with the reason in the detail.
 Result<UrlParts> parse_url(const std::string& url);
 
-// "host:port" for a --limit argument that may omit the port ("example.com" matches
-// example.com on any port, see HostLimits).
+// "host:port", with IPv6 literals in brackets ("[::1]:8080"): the key per-host limits use.
 std::string host_key(const std::string& host, int port);
 
 }  // namespace sluice

@@ -1,0 +1,114 @@
+// sluice enqueue FILE|- : parse an input file and add its jobs to the queue.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/open.h"
+#include "input/read_jobs.h"
+#include "util/clock.h"
+
+namespace sluice {
+namespace {
+
+struct EnqueueArgs {
+  std::string file;
+  std::string format = "auto";
+  std::string url_field = "url";
+  std::string id_field;
+  size_t batch = 10'000;
+};
+
+int run_enqueue(const GlobalOptions& g, const EnqueueArgs& a) {
+  InputOptions opt;
+  if (a.format == "jsonl") opt.format = InputOptions::Format::jsonl;
+  else if (a.format == "csv") opt.format = InputOptions::Format::csv;
+  else if (a.format == "lines") opt.format = InputOptions::Format::lines;
+  else opt.format = InputOptions::Format::auto_detect;
+  opt.url_field = a.url_field;
+  opt.id_field = a.id_field;
+
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  std::string source = "stdin";
+  if (a.file != "-") {
+    file.open(a.file, std::ios::binary);
+    if (!file) {
+      std::fprintf(stderr, "sluice: error: cannot open %s: %s\n", a.file.c_str(),
+                   std::strerror(errno));
+      return kExitError;
+    }
+    in = &file;
+    source = a.file;
+  }
+  auto queue = open_queue(g.queue);
+  if (!queue.ok()) {
+    std::fprintf(stderr, "sluice: error: %s\n", queue.error().to_string().c_str());
+    return kExitError;
+  }
+  SystemClock clock;
+  EnqueueStats total;
+  uint64_t rejected = 0;
+  std::vector<JobInput> batch;
+  Status failed;
+  auto flush = [&]() {
+    if (batch.empty() || !failed.ok()) return;
+    auto r = (*queue)->enqueue(batch, clock.now_ms());
+    if (!r.ok()) {
+      failed = r.error();
+      return;
+    }
+    total.inserted += r->inserted;
+    total.unchanged += r->unchanged;
+    total.requeued += r->requeued;
+    batch.clear();
+  };
+  Status read = read_jobs(
+      *in, source, opt,
+      [&](JobInput&& job) {
+        batch.push_back(std::move(job));
+        if (batch.size() >= a.batch) flush();
+      },
+      [&](const InputProblem& p) {
+        ++rejected;
+        std::fprintf(stderr, "sluice: error: %s:%zu: %s\n", p.source.c_str(), p.line,
+                     p.reason.c_str());
+      });
+  flush();
+  if (!failed.ok()) {
+    std::fprintf(stderr, "sluice: error: queue %s: %s (the batches before it are committed; "
+                 "enqueue is idempotent, so run the same command again)\n",
+                 g.queue.c_str(), failed.error().to_string().c_str());
+    return kExitError;
+  }
+  if (!read.ok()) {
+    std::fprintf(stderr, "sluice: error: reading %s: %s\n", source.c_str(),
+                 read.error().to_string().c_str());
+    return kExitError;
+  }
+  std::printf("enqueued from %s: %llu new, %llu unchanged, %llu re-queued, %llu rejected\n",
+              source.c_str(), static_cast<unsigned long long>(total.inserted),
+              static_cast<unsigned long long>(total.unchanged),
+              static_cast<unsigned long long>(total.requeued),
+              static_cast<unsigned long long>(rejected));
+  return rejected > 0 ? kExitRejected : kExitOk;
+}
+
+}  // namespace
+
+void add_enqueue_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
+  auto args = std::make_shared<EnqueueArgs>();
+  auto* cmd = app.add_subcommand("enqueue", "Add jobs from a JSONL, CSV or URL-per-line file");
+  cmd->add_option("file", args->file, "Input file, or - for stdin")->required();
+  cmd->add_option("--format", args->format, "auto (default), jsonl, csv or lines")
+      ->check(CLI::IsMember({"auto", "jsonl", "csv", "lines"}));
+  cmd->add_option("--url-field", args->url_field, "Field or column holding the URL (url)");
+  cmd->add_option("--id-field", args->id_field, "Field or column holding the record id "
+                  "(default: the URL is the id)");
+  cmd->add_option("--batch", args->batch, "Jobs per transaction")->check(CLI::Range(1, 1000000));
+  cmd->callback([&g, args, exit_code]() { *exit_code = run_enqueue(g, *args); });
+}
+
+}  // namespace sluice

@@ -1,0 +1,116 @@
+// sluice export: the manifest (every job, with what was stored for the done ones).
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/open.h"
+
+namespace sluice {
+namespace {
+
+std::string iso_time(int64_t ms) {
+  if (ms <= 0) return "";
+  time_t t = static_cast<time_t>(ms / 1000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buf;
+}
+
+// RFC 4180: quote a field that holds a comma, quote, CR or LF; double inner quotes.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+const char* kColumns[] = {"id",           "url",   "key",           "state",     "sha256",
+                          "bytes",        "content_type", "etag",   "last_modified",
+                          "attempts",     "error", "error_detail",  "updated_at"};
+
+std::vector<std::string> row(const JobRecord& r) {
+  const ManifestEntry& m = r.manifest;
+  return {r.id,
+          r.url,
+          m.key,
+          state_name(r.state),
+          m.sha256,
+          r.state == JobState::done ? std::to_string(m.bytes) : "",
+          m.content_type,
+          m.etag,
+          m.last_modified,
+          std::to_string(r.attempts),
+          r.error_code,
+          r.error_detail,
+          iso_time(r.updated_at_ms)};
+}
+
+int run_export(const GlobalOptions& g, const std::string& format, const std::string& output) {
+  auto queue = open_queue(g.queue);
+  if (!queue.ok()) {
+    std::fprintf(stderr, "sluice: error: %s\n", queue.error().to_string().c_str());
+    return kExitError;
+  }
+  std::ofstream file;
+  std::ostream* out = &std::cout;
+  if (!output.empty() && output != "-") {
+    file.open(output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::fprintf(stderr, "sluice: error: cannot write %s\n", output.c_str());
+      return kExitError;
+    }
+    out = &file;
+  }
+  const size_t ncols = sizeof kColumns / sizeof kColumns[0];
+  if (format == "csv") {
+    for (size_t i = 0; i < ncols; ++i) *out << (i ? "," : "") << kColumns[i];
+    *out << "\n";
+  }
+  Status s = (*queue)->scan([&](const JobRecord& r) {
+    auto cells = row(r);
+    if (format == "csv") {
+      for (size_t i = 0; i < ncols; ++i) *out << (i ? "," : "") << csv_field(cells[i]);
+      *out << "\n";
+    } else {
+      nlohmann::json j;
+      for (size_t i = 0; i < ncols; ++i) j[kColumns[i]] = cells[i];
+      j["bytes"] = r.state == JobState::done ? nlohmann::json(r.manifest.bytes) : nullptr;
+      j["attempts"] = r.attempts;
+      *out << j.dump() << "\n";
+    }
+    return static_cast<bool>(*out);
+  });
+  out->flush();
+  if (!s.ok() || !*out) {
+    std::fprintf(stderr, "sluice: error: export failed: %s\n",
+                 s.ok() ? "write error" : s.error().to_string().c_str());
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_export_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
+  auto format = std::make_shared<std::string>("csv");
+  auto output = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("export", "Write the manifest as CSV or JSONL");
+  cmd->add_option("--format", *format, "csv (default) or jsonl")
+      ->check(CLI::IsMember({"csv", "jsonl"}));
+  cmd->add_option("-o,--output", *output, "File to write (default stdout)");
+  cmd->callback([&g, format, output, exit_code]() {
+    *exit_code = run_export(g, *format, *output);
+  });
+}
+
+}  // namespace sluice

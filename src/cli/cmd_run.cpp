@@ -1,0 +1,165 @@
+// sluice run: drain the queue into the store under the per-host caps.
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/open.h"
+#include "cli/progress_view.h"
+#include "cli/signals.h"
+#include "engine/engine.h"
+#include "engine/gate_observer.h"
+#include "fetch/curl_fetcher.h"
+#include "gate/local_gate.h"
+#include "queue/run_lock.h"
+#include "util/clock.h"
+#include "util/logger.h"
+
+namespace sluice {
+namespace {
+
+struct RunArgs {
+  std::string store = "./sluice-data";
+  std::vector<std::string> limits;
+  int default_limit = 20;
+  std::string key = std::string(KeyTemplate::kDefault);
+  uint64_t max_bytes = 50ull << 20;
+  double connect_timeout = 10, timeout = 120;
+  long low_speed_bytes = 1024, low_speed_time = 30;
+  int max_attempts = 6;
+  bool allow_private = false;
+  bool follow = false;
+  std::string mode = "window";
+  double grace = 30;
+  std::string progress = "auto";
+  uint64_t seed = 0;
+  int store_threads = 8;
+};
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "sluice: error: %s\n", message.c_str());
+  return kExitError;
+}
+
+void print_summary(const EngineProgress& p, const Gate& gate, Store& store) {
+  double secs = p.elapsed_ms / 1000.0;
+  std::printf("run: stored %llu (%.1f MiB), dead %llu, retried %llu, elapsed %.2f s, "
+              "%.1f jobs/s, into %s\n",
+              static_cast<unsigned long long>(p.done), p.bytes / 1048576.0,
+              static_cast<unsigned long long>(p.dead), static_cast<unsigned long long>(p.retried),
+              secs, secs > 0 ? (p.done + p.dead) / secs : 0.0, store.describe().c_str());
+  for (const auto& [host, s] : gate.snapshot()) {
+    std::printf("host %s: cap %d, max open connections %d, max in flight %d%s\n", host.c_str(),
+                s.cap, s.max_open_connections, s.max_in_flight,
+                s.refused_sockets ? (", fence refusals " + std::to_string(s.refused_sockets)).c_str()
+                                  : "");
+  }
+}
+
+int run(const GlobalOptions& g, const RunArgs& a) {
+  StderrLogger log(g.verbose ? LogLevel::debug : g.quiet ? LogLevel::error : LogLevel::info);
+  SignalWatcher signals;  // before any thread starts, so every thread inherits the mask
+
+  HostLimits limits(a.default_limit);
+  for (const auto& spec : a.limits) {
+    Status s = limits.add_rule(spec);
+    if (!s.ok()) return fail("--limit " + spec + ": " + s.error().to_string());
+  }
+  auto keys = KeyTemplate::parse(a.key);
+  if (!keys.ok()) return fail("--key: " + keys.error().to_string());
+
+  std::string db = queue_file(g.queue);
+  auto lock = RunLock::acquire(db);
+  if (!lock.ok()) return fail(lock.error().detail);
+  auto queue = open_queue(g.queue);
+  if (!queue.ok()) return fail(queue.error().to_string());
+  auto store = open_store(a.store, &log, a.store_threads);
+  if (!store.ok()) return fail(store.error().to_string());
+
+  SystemClock clock;
+  // We hold the run lock, so every lease in the file belongs to a process that is gone.
+  auto reclaimed = (*queue)->reclaim(clock.now_ms(), /*all_leases=*/true);
+  if (!reclaimed.ok()) return fail(reclaimed.error().to_string());
+  if (*reclaimed > 0) {
+    log.info("reclaimed " + std::to_string(*reclaimed) + " jobs leased by an earlier run");
+  }
+  Status cleaned = (*store)->clean_spool();
+  if (!cleaned.ok()) return fail(cleaned.error().to_string());
+
+  FetchOptions fo;
+  fo.max_bytes = a.max_bytes;
+  fo.connect_timeout_ms = static_cast<long>(a.connect_timeout * 1000);
+  fo.total_timeout_ms = static_cast<long>(a.timeout * 1000);
+  fo.low_speed_bytes = a.low_speed_bytes;
+  fo.low_speed_seconds = a.low_speed_time;
+  fo.allow_private = a.allow_private;
+
+  LocalGate gate(limits);
+  GateObserver observer(gate);
+  CurlFetcher fetcher(fo, &observer, &log);
+
+  EngineOptions eo;
+  eo.mode = a.mode == "batch" ? WindowMode::batch : WindowMode::window;
+  eo.follow = a.follow;
+  eo.max_attempts = a.max_attempts;
+  eo.grace_ms = static_cast<int64_t>(a.grace * 1000);
+  eo.lease_ms = std::max<int64_t>(eo.lease_ms, fo.total_timeout_ms * 2);
+  eo.seed = a.seed;
+  Engine engine(**queue, gate, fetcher, **store, *keys, limits, clock, log, eo);
+
+  ProgressView::Mode pm = a.progress == "off"     ? ProgressView::Mode::off
+                          : a.progress == "tty"   ? ProgressView::Mode::tty
+                          : a.progress == "plain" ? ProgressView::Mode::plain
+                                                  : ProgressView::detect(stderr);
+  if (g.quiet) pm = ProgressView::Mode::off;
+  ProgressView view(pm, stderr);
+  engine.on_progress([&view](const EngineProgress& p) { view.update(p); });
+  signals.start([&engine](int) { engine.request_stop(); });
+
+  Status s = engine.run();
+  view.finish();
+  print_summary(engine.progress(), gate, **store);
+  if (!s.ok()) return fail("run stopped: " + s.error().to_string());
+  return engine.progress().stopping ? kExitInterrupted : kExitOk;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
+  auto a = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("run", "Fetch queued jobs into the store, capped per host");
+  cmd->add_option("--store", a->store, "DIR or file://DIR (default ./sluice-data)")
+      ->envname("SLUICE_STORE");
+  cmd->add_option("--limit", a->limits, "HOST=N or HOST:PORT=N: at most N connections to the "
+                  "host (repeatable)");
+  cmd->add_option("--default-limit", a->default_limit, "Cap for hosts without --limit (20)")
+      ->check(CLI::Range(1, 10000));
+  cmd->add_option("--key", a->key, "Object key template: {id} {sha256} {url_sha256} {ext} "
+                  "{host}, {sha256:2} for a prefix");
+  cmd->add_option("--max-bytes", a->max_bytes, "Largest body accepted (52428800)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  cmd->add_option("--connect-timeout", a->connect_timeout, "Seconds (10)")
+      ->check(CLI::Range(0.001, 3600.0));
+  cmd->add_option("--timeout", a->timeout, "Seconds for a whole transfer (120)")
+      ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_option("--low-speed-limit", a->low_speed_bytes, "Bytes/s below which ... (1024)");
+  cmd->add_option("--low-speed-time", a->low_speed_time, "... for this many seconds: timeout");
+  cmd->add_option("--max-attempts", a->max_attempts, "Attempts before dead-lettering (6)")
+      ->check(CLI::Range(1, 100));
+  cmd->add_flag("--allow-private", a->allow_private,
+                "Allow loopback, private and link-local addresses (refused by default)");
+  cmd->add_flag("--follow", a->follow, "Keep waiting for new jobs when the queue is drained");
+  cmd->add_option("--mode", a->mode, "window (default: refill a slot the moment it frees) or "
+                  "batch (the original batch-of-N design, for comparison)")
+      ->check(CLI::IsMember({"window", "batch"}));
+  cmd->add_option("--grace", a->grace, "Seconds in-flight work may finish after SIGINT (30)")
+      ->check(CLI::Range(0.0, 3600.0));
+  cmd->add_option("--progress", a->progress, "auto, tty, plain or off")
+      ->check(CLI::IsMember({"auto", "tty", "plain", "off"}));
+  cmd->add_option("--seed", a->seed, "Seed for retry jitter (0: random)");
+  cmd->add_option("--store-threads", a->store_threads,
+                  "Threads that flush and rename stored objects off the event loop (8)")
+      ->check(CLI::Range(1, 256));
+  cmd->callback([&g, a, exit_code]() { *exit_code = run(g, *a); });
+}
+
+}  // namespace sluice

@@ -1,0 +1,52 @@
+#include "cli/open.h"
+
+#include "queue/sqlite_queue.h"
+#include "store/folder_store.h"
+
+namespace sluice {
+namespace {
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+}  // namespace
+
+std::string queue_file(const std::string& spec) {
+  if (starts_with(spec, "sqlite://")) return spec.substr(9);
+  if (starts_with(spec, "sqlite:")) return spec.substr(7);
+  if (spec.find("://") != std::string::npos) return "";
+  return spec;
+}
+
+Result<std::unique_ptr<Queue>> open_queue(const std::string& spec) {
+  if (starts_with(spec, "redis://")) {
+    return make_error(Reason::bad_input,
+                      "--queue " + spec + ": the Redis queue is not implemented in this version; "
+                      "use a SQLite file (the default, sluice.db)");
+  }
+  std::string path = queue_file(spec);
+  if (path.empty()) {
+    return make_error(Reason::bad_input, "--queue " + spec + ": unknown queue scheme");
+  }
+  auto q = SqliteQueue::open(path, SqliteOptions{});
+  if (!q.ok()) return q.error();
+  return std::unique_ptr<Queue>(std::move(*q));
+}
+
+Result<std::unique_ptr<Store>> open_store(const std::string& spec, Logger* log, int threads) {
+  if (starts_with(spec, "s3://")) {
+    return make_error(Reason::bad_input,
+                      "--store " + spec + ": the S3 store is not implemented in this version; "
+                      "use a folder (--store DIR or file://DIR)");
+  }
+  std::string dir = starts_with(spec, "file://") ? spec.substr(7) : spec;
+  if (dir.empty() || dir.find("://") != std::string::npos) {
+    return make_error(Reason::bad_input, "--store " + spec + ": expected DIR or file://DIR");
+  }
+  auto s = FolderStore::open(dir, log, threads);
+  if (!s.ok()) return s.error();
+  return std::unique_ptr<Store>(std::move(*s));
+}
+
+}  // namespace sluice

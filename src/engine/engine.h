@@ -1,0 +1,116 @@
+// The loop that ties the components: lease -> admit -> fetch -> store -> complete, with
+// retries, dead-lettering and group commits. The only component that talks to others.
+// One thread runs it; request_stop() may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/backoff.h"
+#include "engine/retry_after.h"
+#include "engine/options.h"
+#include "fetch/fetcher.h"
+#include "gate/gate.h"
+#include "queue/queue.h"
+#include "store/file_ext.h"
+#include "store/key_template.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/logger.h"
+#include "util/sha256.h"
+#include "util/url.h"
+
+namespace sluice {
+
+struct EngineProgress {
+  uint64_t done = 0;       // completed by this run
+  uint64_t dead = 0;       // dead-lettered by this run
+  uint64_t retried = 0;    // attempts that failed and were scheduled again
+  uint64_t bytes = 0;      // bytes stored
+  uint64_t in_flight = 0;  // transfers running now
+  uint64_t storing = 0;    // objects being stored or waiting to retry the store
+  uint64_t buffered = 0;   // leased, waiting for a slot
+  uint64_t queued_at_start = 0;
+  int64_t elapsed_ms = 0;
+  bool stopping = false;
+};
+
+class Engine {
+ public:
+  Engine(Queue& queue, Gate& gate, Fetcher& fetcher, Store& store, const KeyTemplate& keys,
+         const HostLimits& limits, const Clock& clock, Logger& log, EngineOptions options);
+
+  // Runs until the queue is drained (or, with follow, until stopped). Errors are fatal
+  // conditions (the queue failed, the store refuses for good); jobs are never lost.
+  Status run();
+
+  // Stop leasing, let in-flight work finish within grace_ms, release the rest.
+  void request_stop();
+
+  void on_progress(std::function<void(const EngineProgress&)> fn) { progress_fn_ = std::move(fn); }
+  EngineProgress progress() const;
+
+ private:
+  struct Active {
+    Job job;
+    FetchResult fetch;      // filled when the download finished
+    std::string key;
+    int store_failures = 0;
+    int64_t store_retry_at_ms = 0;
+  };
+
+  void refill(int64_t now);
+  void start_ready(int64_t now);
+  void on_fetched(FetchResult r, int64_t now);
+  void on_stored(const PutResult& r, int64_t now);
+  void retry_stores(int64_t now);
+  void fail(Active& a, const Error& e, int64_t now, int64_t retry_after_ms);
+  void push(Transition t);
+  Status commit(int64_t now);
+  void begin_stop(int64_t now);
+  void release_buffered();
+  int64_t next_wake(int64_t now) const;
+  bool finished(int64_t now);
+  void report(int64_t now, bool force);
+  std::filesystem::path temp_path(uint64_t tag) const;
+
+  Queue& queue_;
+  Gate& gate_;
+  Fetcher& fetcher_;
+  Store& store_;
+  const KeyTemplate& keys_;
+  const HostLimits& limits_;
+  const Clock& clock_;
+  Logger& log_;
+  EngineOptions opt_;
+  Backoff backoff_;
+  Backoff store_backoff_;
+
+  std::atomic<bool> stop_requested_{false};
+  bool stopping_ = false;
+  int64_t stop_deadline_ms_ = 0;
+  bool cancelled_ = false;
+  Error fatal_;
+
+  uint64_t next_tag_ = 1;
+  std::map<std::string, std::deque<Job>> buffered_;     // by host, leased, not started
+  std::map<std::string, int> active_per_host_;          // fetching now
+  std::unordered_map<uint64_t, Active> fetching_;       // tag -> job being downloaded
+  std::unordered_map<uint64_t, Active> storing_;        // tag -> job being stored
+  std::vector<uint64_t> store_waiting_;                 // tags whose store must be retried
+  std::vector<Transition> pending_;                     // not yet committed
+  int64_t last_commit_ms_ = 0;
+  int64_t next_lease_ms_ = 0;
+  int64_t started_ms_ = 0;
+  int64_t last_report_ms_ = 0;
+  EngineProgress counters_;
+  std::function<void(const EngineProgress&)> progress_fn_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,70 @@
+#include "fetch/body_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <system_error>
+
+namespace sluice {
+namespace {
+
+Error io_error(const char* what, const std::filesystem::path& path, int err) {
+  return make_error(Reason::io,
+                    std::string(what) + " " + path.string() + ": " + std::strerror(err));
+}
+
+}  // namespace
+
+Status BodyFile::create(const std::filesystem::path& path) {
+  discard();
+  path_ = path;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return io_error("cannot create", path, errno);
+  fd_ = fd;
+  created_ = true;
+  return {};
+}
+
+Status BodyFile::write(const char* data, size_t size) {
+  if (fd_ < 0) return make_error(Reason::internal, "write to a closed body file " + path_.string());
+  while (size > 0) {
+    ssize_t n = ::write(fd_, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error("cannot write", path_, errno);
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return {};
+}
+
+Status BodyFile::keep() {
+  if (fd_ < 0) return make_error(Reason::internal, "keep of a closed body file " + path_.string());
+  int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) {
+    Error e = io_error("cannot close", path_, errno);
+    discard();
+    return e;
+  }
+  created_ = false;
+  return {};
+}
+
+void BodyFile::discard() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  if (created_) {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+    created_ = false;
+  }
+}
+
+}  // namespace sluice

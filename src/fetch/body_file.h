@@ -1,0 +1,39 @@
+// The temp file a response body streams into. Created exclusively (never follows or
+// reuses an existing file); removed again unless the body is kept.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+
+#include "util/error.h"
+
+namespace sluice {
+
+class BodyFile {
+ public:
+  BodyFile() = default;
+  BodyFile(const BodyFile&) = delete;
+  BodyFile& operator=(const BodyFile&) = delete;
+  ~BodyFile() { discard(); }
+
+  // open(O_CREAT|O_EXCL|O_CLOEXEC, 0644). io when the file exists or cannot be made; an
+  // existing file is left alone.
+  [[nodiscard]] Status create(const std::filesystem::path& path);
+  // Appends all of data. io on failure (disk full, ...).
+  [[nodiscard]] Status write(const char* data, size_t size);
+  // Closes the file and leaves it in place for the caller. io if close() fails, and then
+  // the file is removed.
+  [[nodiscard]] Status keep();
+  // Closes and removes the file if this object created it and it was not kept.
+  void discard();
+
+  bool is_open() const { return fd_ >= 0; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  int fd_ = -1;
+  bool created_ = false;  // we own the name: remove it unless kept
+  std::filesystem::path path_;
+};
+
+}  // namespace sluice

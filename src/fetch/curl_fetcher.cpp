@@ -1,0 +1,145 @@
+#include "fetch/curl_fetcher.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+#include "fetch/easy_options.h"
+#include "fetch/transfer.h"
+
+namespace sluice {
+namespace {
+
+void global_init_once() {
+  static const CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (rc != CURLE_OK) {
+    throw std::runtime_error(std::string("curl_global_init: ") + curl_easy_strerror(rc));
+  }
+}
+
+}  // namespace
+
+CurlFetcher::CurlFetcher(FetchOptions options, ConnectionObserver* observer, Logger* logger)
+    : options_(std::move(options)),
+      logger_(logger),
+      sockets_(observer, logger, options_.allow_private) {
+  global_init_once();
+  multi_ = make_multi();
+}
+
+CurlFetcher::~CurlFetcher() {
+  remove_all_transfers();
+  MultiPtr old;
+  {
+    std::lock_guard lock(mu_);
+    old = std::move(multi_);
+  }
+  old.reset();  // closes the cached connections, reported through sockets_
+  if (sockets_.open_sockets() != 0 && logger_) {
+    logger_->warn("fetcher: " + std::to_string(sockets_.open_sockets()) +
+                  " sockets still open after cleanup");
+  }
+}
+
+CurlFetcher::MultiPtr CurlFetcher::make_multi() const {
+  MultiPtr multi(curl_multi_init());
+  if (!multi) throw std::runtime_error("curl_multi_init failed");
+  if (Status s = configure_multi(multi.get(), options_); !s.ok()) {
+    throw std::runtime_error(s.error().to_string());
+  }
+  return multi;
+}
+
+void CurlFetcher::start(FetchRequest req) {
+  auto t = std::make_unique<Transfer>(std::move(req), options_, &sockets_);
+  if (!t->start()) {
+    ready_.push_back(t->take_result());
+    return;
+  }
+  if (CURLMcode mc = curl_multi_add_handle(multi_.get(), t->easy()); mc != CURLM_OK) {
+    t->fail(make_error(Reason::internal,
+                       std::string("curl_multi_add_handle: ") + curl_multi_strerror(mc)));
+    ready_.push_back(t->take_result());
+    return;
+  }
+  Transfer* key = t.get();
+  transfers_.emplace(key, std::move(t));
+}
+
+// Hands a finished transfer's result to ready_ and frees it; its handle is already out of
+// the multi handle.
+void CurlFetcher::finish(Transfer* t) {
+  auto it = transfers_.find(t);
+  ready_.push_back(t->take_result());
+  if (it != transfers_.end()) transfers_.erase(it);
+}
+
+void CurlFetcher::collect_done() {
+  int queued = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &queued)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    CURL* easy = msg->easy_handle;  // msg is invalid after remove_handle: copy first
+    const CURLcode code = msg->data.result;
+    void* priv = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+    auto* t = static_cast<Transfer*>(priv);
+    curl_multi_remove_handle(multi_.get(), easy);
+    if (t == nullptr) continue;  // not ours; cannot happen
+    if (t->on_hop_done(code)) {  // a redirect: same transfer, same slot, next hop
+      if (CURLMcode mc = curl_multi_add_handle(multi_.get(), easy); mc == CURLM_OK) continue;
+      t->fail(make_error(Reason::internal, "curl_multi_add_handle failed on a redirect"));
+    }
+    finish(t);
+  }
+}
+
+std::vector<FetchResult> CurlFetcher::wait(std::chrono::milliseconds max_wait) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + max_wait;
+  for (;;) {
+    int running = 0;
+    if (CURLMcode mc = curl_multi_perform(multi_.get(), &running); mc != CURLM_OK && logger_) {
+      logger_->error(std::string("curl_multi_perform: ") + curl_multi_strerror(mc));
+    }
+    collect_done();
+    if (!ready_.empty()) return std::exchange(ready_, {});
+    if (woken_.exchange(false)) return {};
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return {};
+    const int timeout_ms = static_cast<int>(std::min<int64_t>(left.count(), 60'000));
+    if (CURLMcode mc = curl_multi_poll(multi_.get(), nullptr, 0, timeout_ms, nullptr);
+        mc != CURLM_OK && logger_) {
+      logger_->error(std::string("curl_multi_poll: ") + curl_multi_strerror(mc));
+    }
+  }
+}
+
+void CurlFetcher::wakeup() {
+  woken_.store(true);
+  std::lock_guard lock(mu_);
+  if (multi_) curl_multi_wakeup(multi_.get());
+}
+
+size_t CurlFetcher::in_flight() const { return transfers_.size() + ready_.size(); }
+
+void CurlFetcher::remove_all_transfers() {
+  for (auto& [t, owned] : transfers_) {
+    curl_multi_remove_handle(multi_.get(), t->easy());  // closes an unfinished connection
+    t->cancel();
+    ready_.push_back(t->take_result());
+  }
+  transfers_.clear();
+}
+
+void CurlFetcher::cancel_all() {
+  remove_all_transfers();
+  // A fresh multi handle; cleaning up the old one closes every cached connection.
+  MultiPtr fresh = make_multi();
+  {
+    std::lock_guard lock(mu_);
+    std::swap(multi_, fresh);
+  }
+  fresh.reset();  // woken_ survives: a wakeup sent to the old handle still counts
+}
+
+}  // namespace sluice

@@ -1,0 +1,71 @@
+// The libcurl Fetcher: every transfer on one multi handle, driven by the engine's thread
+// in wait(), after curl's 10-at-a-time example (CURLOPT_PRIVATE maps a handle to its
+// transfer; each CURLMSG_DONE is handed back at once). No thread per download.
+//
+// Connections: HTTP/1.1 with keep-alive, no pipelining or multiplexing. Every socket is
+// opened and closed through SocketBook, which applies the address policy, asks the
+// ConnectionObserver (the gate's fence) and attributes the socket to the host:port of the
+// hop being connected, so redirects to another host are counted against that host.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "fetch/fetcher.h"
+#include "fetch/socket_book.h"
+#include "util/logger.h"
+
+namespace sluice {
+
+class Transfer;
+
+class CurlFetcher final : public Fetcher {
+ public:
+  // observer and logger may be null; if given they must outlive the fetcher. Throws
+  // std::runtime_error if libcurl cannot be set up (a start-up failure).
+  CurlFetcher(FetchOptions options, ConnectionObserver* observer, Logger* logger);
+  ~CurlFetcher() override;
+  CurlFetcher(const CurlFetcher&) = delete;
+  CurlFetcher& operator=(const CurlFetcher&) = delete;
+
+  void start(FetchRequest req) override;
+  std::vector<FetchResult> wait(std::chrono::milliseconds max_wait) override;
+  void wakeup() override;
+  size_t in_flight() const override;
+  // Also closes every pooled connection (the observer sees each close).
+  void cancel_all() override;
+
+  // Sockets open now (in use or idle in the connection cache).
+  size_t open_sockets() const { return sockets_.open_sockets(); }
+
+ private:
+  struct MultiDeleter {
+    void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
+  };
+  using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
+
+  MultiPtr make_multi() const;
+  void collect_done();
+  void finish(Transfer* t);
+  void remove_all_transfers();
+
+  FetchOptions options_;
+  Logger* logger_;
+  // Declared before multi_ and the transfers: closes during their cleanup report here.
+  SocketBook sockets_;
+  std::unordered_map<Transfer*, std::unique_ptr<Transfer>> transfers_;  // in the multi handle
+  std::vector<FetchResult> ready_;  // finished, not yet returned by wait()
+
+  // wakeup() may come from any thread; cancel_all() replaces the multi handle. Only the
+  // engine's thread writes multi_, under mu_; wakeup() reads it under mu_.
+  std::mutex mu_;
+  MultiPtr multi_;
+  std::atomic<bool> woken_{false};
+};
+
+}  // namespace sluice

@@ -1,0 +1,166 @@
+#include "fetch/transfer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "fetch/curl_errors.h"
+#include "fetch/easy_options.h"
+#include "util/url.h"
+
+namespace sluice {
+namespace {
+
+bool is_redirect(long status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+}  // namespace
+
+Transfer::Transfer(FetchRequest req, const FetchOptions& options, SocketBook* sockets)
+    : req_(std::move(req)),
+      options_(options),
+      sockets_(sockets),
+      started_(std::chrono::steady_clock::now()) {
+  result_.tag = req_.tag;
+  result_.temp_file = req_.temp_file;
+  result_.effective_url = req_.url;
+}
+
+bool Transfer::start() {
+  easy_.reset(curl_easy_init());
+  if (!easy_) {
+    finish(make_error(Reason::internal, "curl_easy_init failed: " + req_.url));
+    return false;
+  }
+  CURL* e = easy_.get();
+  auto set = [e](CURLoption opt, auto value) {
+    return curl_easy_setopt(e, opt, value) == CURLE_OK;
+  };
+  void* self = this;
+  Status s = configure_easy(e, options_);
+  const bool callbacks_set =
+      set(CURLOPT_PRIVATE, self) && set(CURLOPT_ERRORBUFFER, errbuf_) &&
+      set(CURLOPT_HEADERFUNCTION, &Transfer::header_callback) && set(CURLOPT_HEADERDATA, self) &&
+      set(CURLOPT_WRITEFUNCTION, &Transfer::write_callback) && set(CURLOPT_WRITEDATA, self) &&
+      set(CURLOPT_OPENSOCKETFUNCTION, &Transfer::open_socket_callback) &&
+      set(CURLOPT_OPENSOCKETDATA, self) &&
+      // Connections outlive transfers in the multi handle's cache and keep this pointer.
+      set(CURLOPT_CLOSESOCKETFUNCTION, &SocketBook::close_callback) &&
+      set(CURLOPT_CLOSESOCKETDATA, static_cast<void*>(sockets_));
+  if (s.ok() && !callbacks_set) s = make_error(Reason::internal, "libcurl refused a callback");
+  if (s.ok()) s = begin_hop(req_.url);
+  if (s.ok()) s = file_.create(req_.temp_file);
+  if (!s.ok()) {
+    finish(s.error());
+    return false;
+  }
+  return true;
+}
+
+Status Transfer::begin_hop(const std::string& url) {
+  Result<UrlParts> parts = parse_url(url);
+  if (!parts.ok()) {
+    if (result_.redirects == 0) return parts.error();
+    return make_error(Reason::bad_url,
+                      "redirect from " + url_ + " refused: " + parts.error().detail);
+  }
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started_)
+                           .count();
+  const long remaining = options_.total_timeout_ms - static_cast<long>(elapsed);
+  if (remaining <= 0) {
+    return make_error(Reason::timeout, "total time used up before redirect to " + url);
+  }
+  url_ = url;
+  host_key_ = parts->host_key;
+  result_.effective_url = url_;
+  new_response();
+  abort_.reset();
+  blocked_ = gate_refused_ = false;
+  sockets_opened_ = 0;
+  blocked_detail_.clear();
+  errbuf_[0] = '\0';
+  if (curl_easy_setopt(easy_.get(), CURLOPT_URL, url_.c_str()) != CURLE_OK ||
+      curl_easy_setopt(easy_.get(), CURLOPT_TIMEOUT_MS, remaining) != CURLE_OK) {
+    return make_error(Reason::bad_url, "libcurl refused URL " + url_);
+  }
+  return {};
+}
+
+bool Transfer::on_hop_done(CURLcode code) {
+  if (abort_) {
+    finish(*abort_);
+    return false;
+  }
+  if (code != CURLE_OK) {
+    finish(transport_error(code));
+    return false;
+  }
+  long status = 0;
+  curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
+  result_.http_status = status;
+  if (status >= 200 && status < 300) {
+    finish_ok();
+    return false;
+  }
+  char* location = nullptr;
+  if (is_redirect(status) &&
+      curl_easy_getinfo(easy_.get(), CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location) {
+    const std::string next = location;
+    if (result_.redirects >= options_.max_redirects) {
+      finish(make_error(Reason::too_many_redirects,
+                        "more than " + std::to_string(options_.max_redirects) +
+                            " redirects; the last from " + url_ + " to " + next));
+      return false;
+    }
+    ++result_.redirects;
+    if (Status s = begin_hop(next); !s.ok()) {
+      finish(s.error());
+      return false;
+    }
+    return true;
+  }
+  finish(http_error(static_cast<int>(status), "HTTP " + std::to_string(status) + " from " + url_));
+  return false;
+}
+
+void Transfer::fail(Error e) { finish(std::move(e)); }
+
+void Transfer::cancel() { finish(make_error(Reason::cancelled, "cancelled: " + url_)); }
+
+void Transfer::finish(Error e) {
+  file_.discard();
+  result_.error = std::move(e);
+  result_.sha256.clear();
+  result_.bytes = 0;
+  result_.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
+
+void Transfer::finish_ok() {
+  if (Status s = file_.keep(); !s.ok()) {
+    finish(s.error());
+    return;
+  }
+  result_.error = Error{};
+  result_.sha256 = hash_.final_hex();
+  result_.bytes = hop_bytes_;
+  result_.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
+
+Error Transfer::transport_error(CURLcode code) const {
+  // A refusal explains a failed connect only if no address got as far as a socket.
+  const bool refused_all = code == CURLE_COULDNT_CONNECT && sockets_opened_ == 0;
+  if (refused_all && gate_refused_) {
+    return make_error(Reason::gate_refused,
+                      "gate refused a connection to " + host_key_ + " (" + url_ + ")");
+  }
+  if (refused_all && blocked_) {
+    return make_error(Reason::blocked_address, blocked_detail_ + " (" + url_ + ")");
+  }
+  const std::string what = errbuf_[0] != '\0' ? errbuf_ : curl_easy_strerror(code);
+  return make_error(reason_for_curl_code(code), what + " (" + url_ + ")");
+}
+
+}  // namespace sluice

@@ -1,0 +1,86 @@
+// One download on a libcurl easy handle: the hop (URL) it is on, redirects followed by
+// hand so each hop is checked again, and the body streamed to a temp file while hashed.
+// CurlFetcher owns transfers and moves their handles in and out of its multi handle.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "fetch/body_file.h"
+#include "fetch/fetcher.h"
+#include "fetch/socket_book.h"
+#include "util/sha256.h"
+
+namespace sluice {
+
+class Transfer {
+ public:
+  // options and sockets must outlive the transfer.
+  Transfer(FetchRequest req, const FetchOptions& options, SocketBook* sockets);
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+
+  // Creates the easy handle, checks the URL, points the handle at it and creates the temp
+  // file. false: the transfer is already finished (take_result()).
+  [[nodiscard]] bool start();
+  CURL* easy() const { return easy_.get(); }
+
+  // libcurl finished the current hop with code; the handle is out of the multi handle.
+  // true: the transfer moved on to a redirect target and must be added again.
+  // false: it is finished (take_result()).
+  [[nodiscard]] bool on_hop_done(CURLcode code);
+
+  // Finishes the transfer now with e (the multi handle refused it).
+  void fail(Error e);
+  // Finishes the transfer now as cancelled; its handle is out of the multi handle.
+  void cancel();
+
+  FetchResult take_result() { return std::move(result_); }
+
+ private:
+  [[nodiscard]] Status begin_hop(const std::string& url);
+  void finish(Error e);
+  void finish_ok();
+  Error transport_error(CURLcode code) const;
+  void new_response();
+  bool headers_done();
+  void header_line(std::string_view line);
+  bool body(const char* data, size_t size);
+
+  static size_t header_callback(char* data, size_t size, size_t n, void* clientp);
+  static size_t write_callback(char* data, size_t size, size_t n, void* clientp);
+  static curl_socket_t open_socket_callback(void* clientp, curlsocktype purpose,
+                                            curl_sockaddr* addr);
+
+  struct EasyDeleter {
+    void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
+  };
+
+  FetchRequest req_;
+  const FetchOptions& options_;
+  SocketBook* sockets_;
+  std::unique_ptr<CURL, EasyDeleter> easy_;
+  std::chrono::steady_clock::time_point started_;
+  BodyFile file_;
+  Sha256 hash_;
+  FetchResult result_;
+
+  // The current hop.
+  std::string url_;
+  std::string host_key_;        // what its sockets are attributed to
+  bool keep_body_ = false;      // the response is a 2xx: its body goes to file_
+  uint64_t hop_bytes_ = 0;      // body bytes seen on this hop, kept or discarded
+  std::optional<Error> abort_;  // why a callback stopped the hop
+  bool blocked_ = false;        // an address was refused by the address policy ...
+  bool gate_refused_ = false;   // ... or by the observer (the gate)
+  int sockets_opened_ = 0;      // sockets this hop actually opened
+  std::string blocked_detail_;
+  char errbuf_[CURL_ERROR_SIZE] = {};
+};
+
+}  // namespace sluice

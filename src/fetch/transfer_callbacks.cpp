@@ -1,0 +1,133 @@
+// Transfer's libcurl callbacks: response headers, body bytes and socket opening.
+#include <strings.h>
+
+#include <algorithm>
+#include <string_view>
+
+#include "fetch/transfer.h"
+
+namespace sluice {
+namespace {
+
+constexpr uint64_t kMaxDiscardBytes = 1 << 20;  // of a non-2xx body, to keep the connection
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+void Transfer::new_response() {
+  keep_body_ = false;
+  hop_bytes_ = 0;
+  result_.content_type.clear();
+  result_.etag.clear();
+  result_.last_modified.clear();
+  result_.retry_after.clear();
+}
+
+void Transfer::header_line(std::string_view line) {
+  const size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return;
+  const std::string_view name = trim(line.substr(0, colon));
+  const std::string value(trim(line.substr(colon + 1)));
+  if (iequals(name, "Content-Type")) {
+    result_.content_type = value;
+  } else if (iequals(name, "ETag")) {
+    result_.etag = value;
+  } else if (iequals(name, "Last-Modified")) {
+    result_.last_modified = value;
+  } else if (iequals(name, "Retry-After")) {
+    result_.retry_after = value;
+  }
+}
+
+// The blank line after a response's headers. false aborts the hop (abort_ says why).
+bool Transfer::headers_done() {
+  long status = 0;
+  curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
+  if (status >= 100 && status < 200) return true;  // interim; the real response follows
+  keep_body_ = status >= 200 && status < 300;
+  if (!keep_body_) return true;
+  curl_off_t length = -1;
+  curl_easy_getinfo(easy_.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+  if (length > 0 && static_cast<uint64_t>(length) > options_.max_bytes) {
+    abort_ = make_error(Reason::too_large,
+                        "Content-Length " + std::to_string(length) + " is over the limit of " +
+                            std::to_string(options_.max_bytes) + " (" + url_ + ")");
+    return false;
+  }
+  return true;
+}
+
+bool Transfer::body(const char* data, size_t size) {
+  hop_bytes_ += size;
+  if (!keep_body_) {
+    if (hop_bytes_ <= std::min<uint64_t>(kMaxDiscardBytes, options_.max_bytes)) return true;
+    long status = 0;
+    curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
+    abort_ = http_error(static_cast<int>(status), "HTTP " + std::to_string(status) + " from " +
+                                                      url_ + " (long body dropped)");
+    return false;
+  }
+  if (hop_bytes_ > options_.max_bytes) {
+    abort_ = make_error(Reason::too_large, "body is over the limit of " +
+                                               std::to_string(options_.max_bytes) + " bytes (" +
+                                               url_ + ")");
+    return false;
+  }
+  if (Status s = file_.write(data, size); !s.ok()) {
+    abort_ = s.error();
+    return false;
+  }
+  hash_.update(data, size);
+  return true;
+}
+
+size_t Transfer::header_callback(char* data, size_t size, size_t n, void* clientp) {
+  auto* t = static_cast<Transfer*>(clientp);
+  const size_t len = size * n;
+  const std::string_view line(data, len);
+  if (line.substr(0, 5) == "HTTP/") {
+    t->new_response();  // a status line: a new response (interim or after 1xx)
+  } else if (trim(line).empty()) {
+    return t->headers_done() ? len : 0;
+  } else {
+    t->header_line(line);
+  }
+  return len;
+}
+
+size_t Transfer::write_callback(char* data, size_t size, size_t n, void* clientp) {
+  const size_t len = size * n;
+  return static_cast<Transfer*>(clientp)->body(data, len) ? len : 0;
+}
+
+curl_socket_t Transfer::open_socket_callback(void* clientp, curlsocktype purpose,
+                                             curl_sockaddr* addr) {
+  auto* t = static_cast<Transfer*>(clientp);
+  if (purpose != CURLSOCKTYPE_IPCXN || addr == nullptr) return CURL_SOCKET_BAD;
+  SocketRefusal why = SocketRefusal::none;
+  std::string detail;
+  const curl_socket_t s = t->sockets_->open(t->host_key_, *addr, &why, &detail);
+  if (why == SocketRefusal::blocked_address) {
+    t->blocked_ = true;
+    t->blocked_detail_ = detail;
+  } else if (why == SocketRefusal::gate_refused) {
+    t->gate_refused_ = true;
+  } else if (s != CURL_SOCKET_BAD) {
+    ++t->sockets_opened_;
+  }
+  return s;
+}
+
+}  // namespace sluice

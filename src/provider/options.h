@@ -1,0 +1,59 @@
+// Options of the bundled strict test provider (`sluice provider`): what it serves, how
+// slowly, and how strictly it counts.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "util/error.h"
+
+namespace sluice {
+
+// Latency added to every main-port request before its response is sent.
+struct LatencySpec {
+  enum class Kind { none, fixed, exponential };
+  Kind kind = Kind::none;
+  double ms = 0;  // the fixed delay, or the mean of the exponential
+
+  // One delay drawn from `rng` (the provider's generator, seeded by --seed).
+  std::chrono::milliseconds sample(std::mt19937_64& rng) const;
+  std::string to_string() const;
+};
+
+// Body size in bytes: exactly `min` when min == max, else a size in [min, max] chosen
+// deterministically from the path (body_size in body.h).
+struct SizeSpec {
+  uint64_t min = 16384;
+  uint64_t max = 16384;
+  std::string to_string() const;
+};
+
+inline constexpr uint64_t kMaxBodyBytes = 1ull << 30;
+
+// "none", "fixed:MS" or "exp:MEAN_MS"; a bare "MS" means fixed. Errors are bad_input with
+// a detail that says what was expected.
+Result<LatencySpec> parse_latency(std::string_view text);
+
+// "N" or "MIN-MAX"; each number may end in k or m (KiB, MiB); at most kMaxBodyBytes.
+Result<SizeSpec> parse_size(std::string_view text);
+
+// An IPv4 or IPv6 literal the listeners can bind to.
+bool is_ip_literal(const std::string& text);
+
+struct ProviderOptions {
+  std::string listen = "127.0.0.1";
+  int port = 0;          // 0: ephemeral
+  int control_port = 0;  // the uncounted listener for /__stats and /__reset; 0: ephemeral
+  int cap = 0;           // most open connections / in-flight requests allowed; 0: no cap
+  bool suspend = false;  // after the first violation, answer 403 to every main-port request
+  LatencySpec latency;
+  SizeSpec size;
+  double share_404 = 0;     // share of /img/ paths (by hash of the path) that answer 404
+  uint64_t seed = 1;        // seeds the latency generator
+  int idle_timeout_s = 60;  // idle keep-alive connections are closed after this long
+};
+
+}  // namespace sluice

@@ -1,0 +1,148 @@
+#include "provider/session.h"
+
+#include <boost/asio/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <string_view>
+
+namespace sluice {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr uint64_t kMaxRequestBody = 1 << 20;
+
+std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
+
+}  // namespace
+
+Session::Session(tcp::socket socket, Handler* handler, Counters* counters,
+                 std::chrono::seconds idle_timeout)
+    : stream_(std::move(socket)),
+      delay_timer_(stream_.get_executor()),
+      handler_(handler),
+      counters_(counters),
+      idle_timeout_(idle_timeout),
+      connection_(counters) {}
+
+Session::~Session() { close(); }
+
+void Session::start() {
+  beast::error_code ignored;
+  stream_.socket().set_option(tcp::no_delay(true), ignored);
+  read_header();
+}
+
+void Session::read_header() {
+  parser_.emplace();
+  parser_->body_limit(kMaxRequestBody);
+  stream_.expires_after(idle_timeout_);
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+void Session::on_header(beast::error_code ec) {
+  if (ec) return close();  // end of stream, idle timeout, reset or a malformed request
+  request_.start(counters_);
+  if (parser_->is_done()) return respond();
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+}
+
+void Session::on_body(beast::error_code ec) {
+  if (ec) return close();
+  respond();
+}
+
+void Session::respond() {
+  const auto& request = parser_->get();
+  std::string_view target = view(request.target());
+  RequestView view_of_request{view(request.method_string()), target.substr(0, target.find('?'))};
+  Reply reply = handler_->handle(view_of_request);
+
+  response_ = {};
+  response_.version(request.version());
+  response_.result(static_cast<unsigned>(reply.status));
+  response_.set(http::field::server, "sluice-provider");
+  response_.set(http::field::content_type, reply.content_type);
+  for (const auto& [name, value] : reply.headers) response_.set(name, value);
+  response_.keep_alive(request.keep_alive());
+  if (request.method() == http::verb::head) {
+    response_.content_length(reply.body.size());  // the GET's length, no body
+  } else if (reply.status != 204 && reply.status != 304) {
+    response_.body() = std::move(reply.body);
+    response_.prepare_payload();
+  }
+  status_ = reply.status;
+  parser_.reset();
+
+  if (reply.delay.count() > 0) return wait_then_write(reply.delay);
+  write();
+}
+
+// Waits out the delay while watching the socket, so a client that gives up and closes
+// during the delay is counted closed at once, not when the response finally fails.
+void Session::wait_then_write(std::chrono::milliseconds delay) {
+  delay_timer_.expires_after(delay);
+  delay_timer_.async_wait(
+      [self = shared_from_this()](beast::error_code ec) { self->on_delay_over(ec); });
+  watching_peer_ = true;
+  stream_.socket().async_wait(
+      tcp::socket::wait_read,
+      [self = shared_from_this()](beast::error_code ec) { self->on_readable_while_waiting(ec); });
+}
+
+void Session::on_readable_while_waiting(beast::error_code ec) {
+  watching_peer_ = false;
+  if (ec == asio::error::operation_aborted || closed_) return;
+  beast::error_code avail_ec;
+  if (!ec && stream_.socket().available(avail_ec) > 0 && !avail_ec) {
+    return;  // a pipelined request, read after this response
+  }
+  close();  // end of stream or reset
+}
+
+void Session::on_delay_over(beast::error_code ec) {
+  if (closed_ || ec == asio::error::operation_aborted) return;
+  if (watching_peer_) {
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);
+  }
+  write();
+}
+
+void Session::write() {
+  // A client that has not taken the whole response within the idle timeout is dropped.
+  stream_.expires_after(idle_timeout_);
+  http::async_write(
+      stream_, response_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_written(ec); });
+}
+
+void Session::on_written(beast::error_code ec) {
+  request_.finish();
+  if (ec) return close();
+  if (counters_) counters_->response_written(status_);
+  if (!response_.keep_alive()) return close();
+  response_ = {};
+  read_header();
+}
+
+void Session::close() {
+  if (closed_) return;
+  closed_ = true;
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.close();
+  delay_timer_.cancel();
+  request_.finish();
+  connection_.release();
+}
+
+}  // namespace sluice

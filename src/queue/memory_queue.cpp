@@ -1,0 +1,206 @@
+#include "queue/memory_queue.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "queue/job_check.h"
+#include "queue/owner_id.h"
+
+namespace sluice {
+
+MemoryQueue::MemoryQueue(std::string owner)
+    : owner_(owner.empty() ? make_owner_id() : std::move(owner)) {}
+
+std::string MemoryQueue::owner() const {
+  std::lock_guard lock(mu_);
+  return owner_;
+}
+
+void MemoryQueue::set_owner(std::string owner) {
+  std::lock_guard lock(mu_);
+  owner_ = std::move(owner);
+}
+
+void MemoryQueue::set_state(Row& r, JobState state, int64_t not_before_ms, int64_t now_ms) {
+  if (r.rec.state == JobState::queued) ready_.erase({r.not_before_ms, r.rec.seq});
+  r.rec.state = state;
+  r.not_before_ms = not_before_ms;
+  r.rec.updated_at_ms = now_ms;
+  if (state != JobState::leased) {
+    r.lease_owner.clear();
+    r.lease_expires_ms = 0;
+  }
+  if (state == JobState::queued) ready_.insert({r.not_before_ms, r.rec.seq});
+}
+
+Result<EnqueueStats> MemoryQueue::enqueue(const std::vector<JobInput>& jobs, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> hosts(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {  // all or nothing, like the SQLite transaction
+    if (Status s = check_job(jobs[i], &hosts[i]); !s.ok()) return s.error();
+  }
+  EnqueueStats stats;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const JobInput& job = jobs[i];
+    auto it = by_id_.find(job.id);
+    if (it == by_id_.end()) {
+      Row r;
+      r.rec.seq = static_cast<int64_t>(rows_.size()) + 1;
+      r.rec.id = job.id;
+      r.rec.url = job.url;
+      r.rec.host_key = hosts[i];
+      r.rec.updated_at_ms = now_ms;
+      r.not_before_ms = now_ms;
+      by_id_.emplace(job.id, r.rec.seq);
+      ready_.insert({r.not_before_ms, r.rec.seq});
+      rows_.push_back(std::move(r));
+      ++stats.inserted;
+      continue;
+    }
+    Row& r = row(it->second);
+    if (r.rec.url == job.url) {
+      ++stats.unchanged;
+      continue;
+    }
+    r.rec.url = job.url;
+    r.rec.host_key = hosts[i];
+    r.rec.attempts = 0;
+    r.rec.manifest = ManifestEntry{};
+    r.rec.error_code.clear();
+    r.rec.error_detail.clear();
+    set_state(r, JobState::queued, now_ms, now_ms);
+    ++stats.requeued;
+  }
+  return stats;
+}
+
+Result<std::vector<Job>> MemoryQueue::lease(const LeaseRequest& req) {
+  std::lock_guard lock(mu_);
+  std::unordered_set<std::string> skip(req.skip_hosts.begin(), req.skip_hosts.end());
+  std::vector<int64_t> picked;
+  for (const auto& [not_before, seq] : ready_) {
+    if (picked.size() >= req.max || not_before > req.now_ms) break;
+    if (!skip.count(row(seq).rec.host_key)) picked.push_back(seq);
+  }
+  std::vector<Job> jobs;
+  for (int64_t seq : picked) {
+    Row& r = row(seq);
+    set_state(r, JobState::leased, r.not_before_ms, req.now_ms);
+    r.lease_owner = owner_;
+    r.lease_expires_ms = req.now_ms + req.lease_ms;
+    jobs.push_back(Job{seq, r.rec.id, r.rec.url, r.rec.host_key, r.rec.attempts});
+  }
+  return jobs;
+}
+
+Status MemoryQueue::check_leased(int64_t seq, const std::vector<int64_t>& earlier) const {
+  std::string why;
+  if (seq < 1 || seq > static_cast<int64_t>(rows_.size())) {
+    why = "no such job";
+  } else if (std::find(earlier.begin(), earlier.end(), seq) != earlier.end()) {
+    why = "it appears twice in the batch";
+  } else {
+    const Row& r = rows_[static_cast<size_t>(seq - 1)];
+    if (r.rec.state == JobState::leased && r.lease_owner == owner_) return Status();
+    why = r.rec.state == JobState::leased ? "it is leased by " + r.lease_owner
+                                          : std::string("it is ") + state_name(r.rec.state);
+  }
+  return make_error(Reason::internal, "seq " + std::to_string(seq) + " is not leased by " + owner_ +
+                                          " (" + why + "); nothing in the batch applied");
+}
+
+Status MemoryQueue::apply(const std::vector<Transition>& batch, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  std::vector<int64_t> seen;
+  for (const Transition& t : batch) {  // check all first: all or nothing
+    if (Status s = check_leased(t.seq, seen); !s.ok()) return s;
+    seen.push_back(t.seq);
+  }
+  for (const Transition& t : batch) {
+    Row& r = row(t.seq);
+    switch (t.kind) {
+      case Transition::Kind::complete:
+        r.rec.attempts += 1;
+        r.rec.manifest = t.manifest;
+        r.rec.error_code.clear();
+        r.rec.error_detail.clear();
+        set_state(r, JobState::done, r.not_before_ms, now_ms);
+        break;
+      case Transition::Kind::retry:
+        r.rec.attempts += 1;
+        [[fallthrough]];
+      case Transition::Kind::defer:
+        r.rec.error_code = t.error_code;
+        r.rec.error_detail = t.error_detail;
+        set_state(r, JobState::queued, t.not_before_ms, now_ms);
+        break;
+      case Transition::Kind::bury:
+        r.rec.attempts += 1;
+        r.rec.error_code = t.error_code;
+        r.rec.error_detail = t.error_detail;
+        set_state(r, JobState::dead, r.not_before_ms, now_ms);
+        break;
+      case Transition::Kind::release:
+        set_state(r, JobState::queued, r.not_before_ms, now_ms);
+        break;
+    }
+  }
+  return Status();
+}
+
+Result<uint64_t> MemoryQueue::reclaim(int64_t now_ms, bool all_leases) {
+  std::lock_guard lock(mu_);
+  uint64_t n = 0;
+  for (Row& r : rows_) {
+    if (r.rec.state != JobState::leased) continue;
+    if (!all_leases && r.lease_expires_ms > now_ms) continue;
+    set_state(r, JobState::queued, r.not_before_ms, now_ms);
+    ++n;
+  }
+  return n;
+}
+
+Result<uint64_t> MemoryQueue::replay(const std::string& error_code, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  uint64_t n = 0;
+  for (Row& r : rows_) {
+    if (r.rec.state != JobState::dead) continue;
+    if (!error_code.empty() && r.rec.error_code != error_code) continue;
+    r.rec.attempts = 0;
+    set_state(r, JobState::queued, now_ms, now_ms);
+    ++n;
+  }
+  return n;
+}
+
+Result<QueueStats> MemoryQueue::stats() {
+  std::lock_guard lock(mu_);
+  QueueStats out;
+  for (const Row& r : rows_) {
+    out.all.of(r.rec.state) += 1;
+    out.by_host[r.rec.host_key].of(r.rec.state) += 1;
+    if (r.rec.state == JobState::dead) out.dead_by_reason[r.rec.error_code] += 1;
+  }
+  return out;
+}
+
+Result<std::optional<int64_t>> MemoryQueue::next_ready_ms() {
+  std::lock_guard lock(mu_);
+  if (ready_.empty()) return std::optional<int64_t>();
+  return std::optional<int64_t>(ready_.begin()->first);
+}
+
+Status MemoryQueue::scan(const std::function<bool(const JobRecord&)>& fn) {
+  // Copies one row at a time under the lock, so fn may call back into the queue.
+  for (size_t i = 0;; ++i) {
+    JobRecord rec;
+    {
+      std::lock_guard lock(mu_);
+      if (i >= rows_.size()) return Status();
+      rec = rows_[i].rec;
+    }
+    if (!fn(rec)) return Status();
+  }
+}
+
+}  // namespace sluice

@@ -1,0 +1,36 @@
+// The private state of SqliteQueue, shared by its sqlite_*.cpp files.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "queue/sqlite_db.h"
+#include "queue/sqlite_queue.h"
+
+namespace sluice {
+
+// Every statement the queue runs, prepared once at open().
+struct SqliteStatements {
+  sqlite::Stmt insert, find_by_id, requeue;
+  sqlite::Stmt ready, next_host, ready_for_host, take;
+  sqlite::Stmt complete, retry, bury, release, defer, lease_of;
+  sqlite::Stmt reclaim_expired, reclaim_all, replay_reason, replay_all;
+  sqlite::Stmt count_by_host, dead_by_reason, next_ready, scan_page;
+
+  static Result<SqliteStatements> prepare(sqlite::Db& db);
+};
+
+struct SqliteQueue::Impl {
+  Impl(sqlite::Db d, SqliteStatements s, std::string o)
+      : db(std::move(d)), st(std::move(s)), owner(std::move(o)) {}
+
+  std::mutex mu;  // serialises every use of db and st
+  sqlite::Db db;
+  SqliteStatements st;
+  std::string owner;
+};
+
+// Creates the schema in a new file or migrates an older one (PRAGMA user_version).
+Status migrate_schema(sqlite::Db& db);
+
+}  // namespace sluice

@@ -1,0 +1,236 @@
+#include "store/folder_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+#include <utility>
+
+#include "store/fs_error.h"
+#include "store/object_key.h"
+
+namespace fs = std::filesystem;
+
+namespace sluice {
+namespace {
+
+constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+
+// open() and clean_spool() fail for the whole store: denied or I/O, never a key problem.
+Error setup_error(int err, const std::string& what) {
+  Error e = store_errno_error(err, what);
+  if (e.reason != Reason::store_denied) e.reason = Reason::store_io;
+  return e;
+}
+
+std::string quoted(const fs::path& p) { return "'" + printable(p.string(), 1200) + "'"; }
+
+}  // namespace
+
+FolderStore::FolderStore(fs::path root, fs::path canonical_root, UniqueFd root_fd, Logger* log)
+    : root_(std::move(root)),
+      canonical_root_(std::move(canonical_root)),
+      root_fd_(std::move(root_fd)),
+      log_(log) {}
+
+Result<std::unique_ptr<FolderStore>> FolderStore::open(fs::path root, Logger* log, int threads) {
+  if (root.empty()) return make_error(Reason::store_io, "store folder: empty path");
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) return setup_error(ec.value(), "cannot create store folder " + quoted(root));
+  fs::path canonical = fs::canonical(root, ec);
+  if (ec) return setup_error(ec.value(), "cannot resolve store folder " + quoted(root));
+  UniqueFd root_fd(::open(canonical.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root_fd.valid()) {
+    int err = errno;
+    return setup_error(err, "cannot open store folder " + quoted(root));
+  }
+
+  fs::path spool = canonical / kSpoolName;
+  if (::mkdirat(root_fd.get(), kSpoolName, 0700) != 0 && errno != EEXIST) {
+    int err = errno;
+    return setup_error(err, "cannot create spool folder " + quoted(spool));
+  }
+  struct stat st;
+  if (::fstatat(root_fd.get(), kSpoolName, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    int err = errno;
+    return setup_error(err, "cannot stat spool folder " + quoted(spool));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    // A link here would let clean_spool() delete files elsewhere.
+    return make_error(Reason::store_denied,
+                      "spool folder " + quoted(spool) + " is not a folder (" +
+                          (S_ISLNK(st.st_mode) ? "a symbolic link" : "a file") +
+                          "); remove it and run again");
+  }
+  std::unique_ptr<FolderStore> store(
+      new FolderStore(std::move(root), std::move(canonical), std::move(root_fd), log));
+  if (threads > 0) {
+    FolderStore* self = store.get();
+    store->workers_ = std::make_unique<PutWorkers>(
+        threads, [self](const PutRequest& req) { return self->store(req); });
+  }
+  return store;
+}
+
+FolderStore::~FolderStore() { workers_.reset(); }  // joins before the members go
+
+void FolderStore::put(PutRequest req) {
+  if (workers_) {
+    workers_->submit(std::move(req));
+    return;
+  }
+  done_.push_back(PutResult{req.tag, store(req)});
+}
+
+std::vector<PutResult> FolderStore::poll() {
+  return workers_ ? workers_->take_results() : std::exchange(done_, {});
+}
+
+size_t FolderStore::in_flight() const { return workers_ ? workers_->pending() : done_.size(); }
+
+void FolderStore::set_notifier(std::function<void()> fn) {
+  if (workers_) workers_->set_notifier(std::move(fn));
+}
+
+Result<UniqueFd> FolderStore::open_parent(const std::string& key) {
+  UniqueFd dir(::dup(root_fd_.get()));
+  if (!dir.valid()) {
+    int err = errno;
+    return store_errno_error(err, "dup store folder descriptor");
+  }
+  fs::path walked = canonical_root_;
+  size_t start = 0;
+  for (size_t slash; (slash = key.find('/', start)) != std::string::npos; start = slash + 1) {
+    std::string name = key.substr(start, slash - start);
+    walked /= name;
+    UniqueFd next(::openat(dir.get(), name.c_str(), kDirFlags));
+    if (!next.valid() && errno == ENOENT) {
+      if (::mkdirat(dir.get(), name.c_str(), 0755) != 0 && errno != EEXIST) {
+        int err = errno;
+        return store_errno_error(err, "cannot create folder " + quoted(walked));
+      }
+      // The new entry must survive a crash before anything is renamed beneath it.
+      if (::fsync(dir.get()) != 0) {
+        int err = errno;
+        return make_error(Reason::store_io,
+                          "fsync " + quoted(walked.parent_path()) + ": " + std::strerror(err));
+      }
+      next.reset(::openat(dir.get(), name.c_str(), kDirFlags));
+    }
+    if (!next.valid()) {
+      int err = errno;
+      struct stat st;
+      if ((err == ELOOP || err == ENOTDIR) &&
+          ::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (S_ISLNK(st.st_mode)) {
+          return make_error(Reason::store_denied,
+                            quoted(walked) +
+                                " is a symbolic link; the folder store does not "
+                                "follow links (key '" +
+                                printable(key) + "')");
+        }
+        return make_error(Reason::bad_key, "key '" + printable(key) + "' needs " + quoted(walked) +
+                                               " to be a folder, but it is a file");
+      }
+      return store_errno_error(err, "cannot open folder " + quoted(walked));
+    }
+    dir = std::move(next);
+  }
+  return dir;
+}
+
+Status FolderStore::store(const PutRequest& req) {
+  if (auto st = check_object_key(req.key); !st.ok()) return st;
+  const std::string& key = req.key;
+  if (key.substr(0, key.find('/')) == kSpoolName) {
+    return make_error(Reason::bad_key,
+                      "key '" + printable(key) + "' would be inside the spool folder");
+  }
+  // Defence in depth: check_object_key() already rules out every way to climb out.
+  fs::path target = (canonical_root_ / key).lexically_normal();
+  auto rel = target.lexically_relative(canonical_root_);
+  if (rel.empty() || *rel.begin() == "..") {
+    return make_error(Reason::bad_key, "key '" + printable(key) + "' escapes the store folder");
+  }
+
+  UniqueFd temp(::open(req.temp_file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!temp.valid()) {
+    int err = errno;
+    Error e = store_errno_error(err, "cannot open temp file " + quoted(req.temp_file));
+    if (err == ENOENT) e.reason = Reason::io;  // nothing to store: fetch again
+    return e;
+  }
+  struct stat st;
+  if (::fstat(temp.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return make_error(Reason::io, "temp file " + quoted(req.temp_file) + " is not a file");
+  }
+  // Temp files are private while written (typically 0600); objects are for reading.
+  if (::fchmod(temp.get(), 0644) != 0 || ::fsync(temp.get()) != 0) {
+    int err = errno;
+    return store_errno_error(err, "cannot finish temp file " + quoted(req.temp_file));
+  }
+  temp.reset();
+
+  auto parent = open_parent(key);
+  if (!parent.ok()) return parent.error();
+  std::string name = key.substr(key.rfind('/') + 1);  // npos + 1 == 0
+  if (::fstatat(parent->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+      S_ISDIR(st.st_mode)) {
+    return make_error(Reason::bad_key,
+                      "key '" + printable(key) + "' collides with the folder " + quoted(target));
+  }
+  if (::renameat(AT_FDCWD, req.temp_file.c_str(), parent->get(), name.c_str()) != 0) {
+    int err = errno;
+    Error e =
+        store_errno_error(err, "cannot rename " + quoted(req.temp_file) + " to " + quoted(target));
+    if (err == EXDEV) e.detail += " (the temp file must be in " + quoted(spool_dir()) + ")";
+    return e;
+  }
+  if (::fsync(parent->get()) != 0) {
+    int err = errno;
+    return make_error(Reason::store_io,
+                      "fsync " + quoted(target.parent_path()) + ": " + std::strerror(err));
+  }
+  return {};
+}
+
+Result<size_t> FolderStore::remove_spool_files() {
+  fs::path spool = spool_dir();
+  struct stat st;
+  if (::fstatat(root_fd_.get(), kSpoolName, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    int err = errno;
+    return setup_error(err, "cannot stat spool folder " + quoted(spool));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return make_error(Reason::store_denied,
+                      "spool folder " + quoted(spool) + " is no longer a folder; not cleaning it");
+  }
+  std::error_code ec;
+  std::vector<fs::path> entries;
+  for (fs::directory_iterator it(spool, ec), end; !ec && it != end; it.increment(ec)) {
+    entries.push_back(it->path());
+  }
+  if (ec) return setup_error(ec.value(), "cannot list spool folder " + quoted(spool));
+  for (const fs::path& entry : entries) {
+    // remove_all() removes a symbolic link itself, never what it points to.
+    fs::remove_all(entry, ec);
+    if (ec) return setup_error(ec.value(), "cannot remove " + quoted(entry));
+  }
+  return entries.size();
+}
+
+Status FolderStore::clean_spool() {
+  auto removed = remove_spool_files();
+  if (!removed.ok()) return removed.error();
+  if (log_ && *removed > 0) {
+    log_->info("removed " + std::to_string(*removed) + " leftover temp file(s) from " +
+               spool_dir().string());
+  }
+  return {};
+}
+
+}  // namespace sluice

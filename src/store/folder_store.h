@@ -1,0 +1,75 @@
+// A Store that keeps objects as files under a root folder: <root>/<key>.
+//
+// put() finishes before it returns (its result waits for poll()): it checks the key again,
+// creates missing parent folders, fsyncs the temp file, renames it over <root>/<key> (an
+// atomic replace of any older object) and fsyncs the folder. It walks the key's folders
+// with O_NOFOLLOW from a descriptor of the root held since open(), so no key and no
+// symbolic link (inside the root or pointing out of it) can make it write outside the
+// root; a key whose path passes through a symbolic link is refused with store_denied.
+//
+// Errors of put(): store_io (retry later: disk full, I/O error), store_denied (stop the
+// run: permission denied, read-only file system, a symbolic link in the way), bad_key
+// (this key can never be stored here: invalid key, or it collides with an existing folder
+// or file; permanent for that job only), io (the temp file is missing: fetch again).
+//
+// Not thread-safe: one thread (the engine's) owns it.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/put_workers.h"
+#include "store/store.h"
+#include "store/unique_fd.h"
+#include "util/error.h"
+#include "util/logger.h"
+
+namespace sluice {
+
+class FolderStore final : public Store {
+ public:
+  // The spool folder, inside the root so renames stay on one file system.
+  static constexpr const char* kSpoolName = ".sluice-tmp";
+
+  // Creates root and root/.sluice-tmp as needed. Errors name the path and the system's
+  // message: store_denied when permission is denied or the file system is read-only,
+  // store_io otherwise. log (optional, not owned) hears what clean_spool() removed.
+  // threads > 0: puts run on that many worker threads (fsync off the event loop);
+  // 0: each put finishes inside put().
+  static Result<std::unique_ptr<FolderStore>> open(std::filesystem::path root,
+                                                   Logger* log = nullptr, int threads = 0);
+  ~FolderStore() override;
+
+  std::filesystem::path spool_dir() const override { return canonical_root_ / kSpoolName; }
+  void put(PutRequest req) override;
+  std::vector<PutResult> poll() override;
+  size_t in_flight() const override;
+  void set_notifier(std::function<void()> fn) override;
+  Status clean_spool() override;
+  std::string describe() const override { return "folder " + root_.string(); }
+
+  // Removes everything in spool_dir(); returns how many entries it held.
+  Result<size_t> remove_spool_files();
+
+  // The root as given to open(), and as resolved then.
+  const std::filesystem::path& root() const { return root_; }
+  const std::filesystem::path& canonical_root() const { return canonical_root_; }
+
+ private:
+  FolderStore(std::filesystem::path root, std::filesystem::path canonical_root, UniqueFd root_fd,
+              Logger* log);
+  Status store(const PutRequest& req);
+  // Opens (creating as needed) the folder that holds the key's last segment.
+  Result<UniqueFd> open_parent(const std::string& key);
+
+  std::filesystem::path root_;
+  std::filesystem::path canonical_root_;
+  UniqueFd root_fd_;
+  Logger* log_;
+  std::vector<PutResult> done_;          // synchronous mode
+  std::unique_ptr<PutWorkers> workers_;  // threaded mode
+};
+
+}  // namespace sluice

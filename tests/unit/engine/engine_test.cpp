@@ -1,0 +1,267 @@
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/fake_fetcher.h"
+#include "gate/local_gate.h"
+#include "queue/memory_queue.h"
+#include "store/faulty_store.h"
+#include "store/folder_store.h"
+
+namespace sluice {
+namespace {
+
+namespace fs = std::filesystem;
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("engine-test-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    auto s = FolderStore::open(root_);
+    ASSERT_TRUE(s.ok()) << s.error().to_string();
+    store_ = std::move(*s);
+    opt_.backoff_base_ms = 100;
+    opt_.backoff_cap_ms = 1000;
+    opt_.seed = 7;
+    opt_.commit_interval_ms = 10;
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  void enqueue(int n, const std::string& host = "img.test:80") {
+    std::vector<JobInput> jobs;
+    for (int i = 0; i < n; ++i) {
+      std::string url = "http://" + host + "/p/" + std::to_string(i) + ".jpg";
+      jobs.push_back({host.substr(0, host.find(':')) + "-" + std::to_string(i), url, host});
+    }
+    ASSERT_TRUE(queue_.enqueue(jobs, clock_.now_ms()).ok());
+  }
+
+  Status run(FakeFetcher& fetcher, Store& store, int cap = 3) {
+    limits_ = HostLimits(cap);
+    LocalGate gate(limits_);
+    auto keys = KeyTemplate::parse("{id}{ext}");
+    EXPECT_TRUE(keys.ok());
+    Engine engine(queue_, gate, fetcher, store, *keys, limits_, clock_, log_, opt_);
+    Status s = engine.run();
+    progress_ = engine.progress();
+    gate_state_ = gate.snapshot();
+    return s;
+  }
+
+  std::vector<JobRecord> records() {
+    std::vector<JobRecord> out;
+    EXPECT_TRUE(queue_.scan([&](const JobRecord& r) {
+                  out.push_back(r);
+                  return true;
+                }).ok());
+    return out;
+  }
+
+  StateCounts counts() { return queue_.stats()->all; }
+
+  FakeClock clock_;
+  MemoryLogger log_;
+  MemoryQueue queue_;
+  HostLimits limits_;
+  EngineOptions opt_;
+  fs::path root_;
+  std::unique_ptr<FolderStore> store_;
+  EngineProgress progress_;
+  std::map<std::string, HostGateState> gate_state_;
+};
+
+TEST_F(EngineTest, StoresEveryJobWithinTheCap) {
+  enqueue(50);
+  FakeFetcher fetcher(clock_, [](const FetchRequest& r, int) {
+    FakeResponse resp;
+    resp.body = "bytes of " + r.url;
+    return resp;
+  });
+  ASSERT_TRUE(run(fetcher, *store_, 3).ok());
+  EXPECT_EQ(counts().done, 50u);
+  EXPECT_EQ(fetcher.max_in_flight("img.test:80"), 3);  // the window was full, never over
+  for (const auto& r : records()) {
+    ASSERT_EQ(r.state, JobState::done);
+    std::ifstream in(root_ / r.manifest.key, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    EXPECT_EQ(ss.str(), "bytes of " + r.url);
+    EXPECT_EQ(r.manifest.sha256, sha256_hex("bytes of " + r.url));
+    EXPECT_EQ(r.attempts, 1);
+    EXPECT_EQ(r.manifest.key, r.id + ".jpg");
+  }
+  EXPECT_TRUE(fs::is_empty(store_->spool_dir()));
+}
+
+TEST_F(EngineTest, CapsAreCountedPerHost) {
+  enqueue(20, "a.test:80");
+  enqueue(20, "b.test:80");
+  FakeFetcher fetcher(clock_, [](const FetchRequest&, int) { return FakeResponse{}; });
+  ASSERT_TRUE(run(fetcher, *store_, 2).ok());
+  EXPECT_EQ(counts().done, 40u);
+  EXPECT_EQ(fetcher.max_in_flight("a.test:80"), 2);
+  EXPECT_EQ(fetcher.max_in_flight("b.test:80"), 2);
+}
+
+TEST_F(EngineTest, PermanentFailureIsDeadAtOnce) {
+  enqueue(4);
+  FakeFetcher fetcher(clock_, [](const FetchRequest& r, int) {
+    FakeResponse resp;
+    if (r.url.find("/2.jpg") != std::string::npos) {
+      resp.error = http_error(404, r.url);
+      resp.status = 404;
+    }
+    return resp;
+  });
+  ASSERT_TRUE(run(fetcher, *store_).ok());
+  EXPECT_EQ(counts().done, 3u);
+  EXPECT_EQ(counts().dead, 1u);
+  for (const auto& r : records()) {
+    if (r.state != JobState::dead) continue;
+    EXPECT_EQ(r.error_code, "http_404");
+    EXPECT_EQ(r.attempts, 1);
+    EXPECT_EQ(fetcher.calls(r.url), 1);
+  }
+}
+
+TEST_F(EngineTest, TransientFailuresAreRetriedWithBackoffThenSucceed) {
+  enqueue(5);
+  FakeFetcher fetcher(clock_, [](const FetchRequest& r, int call) {
+    FakeResponse resp;
+    if (call <= 2) resp.error = make_error(Reason::timeout, r.url);
+    return resp;
+  });
+  int64_t t0 = clock_.now_ms();
+  ASSERT_TRUE(run(fetcher, *store_).ok());
+  EXPECT_EQ(counts().done, 5u);
+  for (const auto& r : records()) EXPECT_EQ(r.attempts, 3) << r.id;
+  EXPECT_EQ(progress_.retried, 10u);
+  EXPECT_GT(clock_.now_ms() - t0, 0);
+}
+
+TEST_F(EngineTest, TransientFailuresEndDeadAfterMaxAttempts) {
+  opt_.max_attempts = 4;
+  enqueue(2);
+  FakeFetcher fetcher(clock_, [](const FetchRequest& r, int) {
+    FakeResponse resp;
+    resp.error = http_error(500, r.url);
+    resp.status = 500;
+    return resp;
+  });
+  ASSERT_TRUE(run(fetcher, *store_).ok());
+  EXPECT_EQ(counts().dead, 2u);
+  for (const auto& r : records()) {
+    EXPECT_EQ(r.attempts, 4);
+    EXPECT_EQ(r.error_code, "http_500");
+    EXPECT_EQ(fetcher.calls(r.url), 4);
+  }
+}
+
+TEST_F(EngineTest, RetryAfterIsHonoured) {
+  enqueue(1);
+  FakeFetcher fetcher(clock_, [](const FetchRequest& r, int call) {
+    FakeResponse resp;
+    if (call == 1) {
+      resp.error = http_error(429, r.url);
+      resp.status = 429;
+      resp.retry_after = "30";
+    }
+    return resp;
+  });
+  int64_t t0 = clock_.now_ms();
+  ASSERT_TRUE(run(fetcher, *store_).ok());
+  EXPECT_EQ(counts().done, 1u);
+  EXPECT_GE(clock_.now_ms() - t0, 30'000);
+}
+
+TEST_F(EngineTest, StoreFailuresAreRetriedNeverDeadLettered) {
+  enqueue(10);
+  FaultyStore faulty(*store_);
+  faulty.fail_next(5, make_error(Reason::store_io, "disk full (injected)"));
+  FakeFetcher fetcher(clock_, [](const FetchRequest&, int) { return FakeResponse{}; });
+  ASSERT_TRUE(run(fetcher, faulty).ok());
+  EXPECT_EQ(counts().done, 10u);
+  EXPECT_EQ(counts().dead, 0u);
+  EXPECT_EQ(fetcher.started(), 10u);  // no re-fetch: the temp file waited for the store
+  EXPECT_TRUE(fs::is_empty(store_->spool_dir()));
+}
+
+TEST_F(EngineTest, StoreDeniedStopsTheRunAndLosesNothing) {
+  enqueue(10);
+  FaultyStore faulty(*store_);
+  faulty.fail_next(1000, make_error(Reason::store_denied, "permission denied (injected)"));
+  FakeFetcher fetcher(clock_, [](const FetchRequest&, int) { return FakeResponse{}; });
+  Status s = run(fetcher, faulty);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().reason, Reason::store_denied);
+  StateCounts c = counts();
+  EXPECT_EQ(c.dead, 0u);
+  EXPECT_EQ(c.leased, 0u);
+  EXPECT_EQ(c.queued + c.done, 10u);
+  EXPECT_TRUE(fs::is_empty(store_->spool_dir()));
+}
+
+TEST_F(EngineTest, BatchModeWaitsForTheWholeBatch) {
+  opt_.mode = WindowMode::batch;
+  enqueue(12);
+  int in_flight_at_start = -1;
+  bool overlapped = false;
+  FakeFetcher* self = nullptr;
+  FakeFetcher fetcher(clock_, [&](const FetchRequest&, int) {
+    // Within a batch each completion leaves one transfer fewer; nothing new starts
+    // until the batch is empty (the window mode would refill at once and fail this).
+    int now = static_cast<int>(self->in_flight());
+    if (in_flight_at_start > 0 && now != in_flight_at_start - 1) overlapped = true;
+    in_flight_at_start = now;
+    return FakeResponse{};
+  });
+  self = &fetcher;
+  ASSERT_TRUE(run(fetcher, *store_, 4).ok());
+  EXPECT_EQ(counts().done, 12u);
+  EXPECT_FALSE(overlapped);
+  EXPECT_EQ(fetcher.max_in_flight("img.test:80"), 4);
+}
+
+TEST_F(EngineTest, WindowModeRefillsAFreedSlotAtOnce) {
+  enqueue(12);
+  int prev = -1;
+  int refills = 0;
+  FakeFetcher* self = nullptr;
+  FakeFetcher fetcher(clock_, [&](const FetchRequest&, int) {
+    int now = static_cast<int>(self->in_flight());
+    if (prev == 3 && now == 3) ++refills;  // the slot freed last time was refilled at once
+    prev = now;
+    return FakeResponse{};
+  });
+  self = &fetcher;
+  ASSERT_TRUE(run(fetcher, *store_, 4).ok());
+  EXPECT_EQ(counts().done, 12u);
+  EXPECT_GE(refills, 7);
+}
+
+TEST_F(EngineTest, ConservationHoldsAfterAMixedRun) {
+  enqueue(30);
+  FakeFetcher fetcher(clock_, [](const FetchRequest& r, int call) {
+    FakeResponse resp;
+    size_t h = std::hash<std::string>{}(r.url);
+    if (h % 3 == 0) resp.error = http_error(410, r.url);
+    else if (h % 3 == 1 && call == 1) resp.error = make_error(Reason::reset, r.url);
+    return resp;
+  });
+  ASSERT_TRUE(run(fetcher, *store_).ok());
+  StateCounts c = counts();
+  EXPECT_EQ(c.total(), 30u);
+  EXPECT_EQ(c.done + c.dead, 30u);
+  EXPECT_EQ(c.dead, progress_.dead);
+  EXPECT_EQ(c.done, progress_.done);
+}
+
+}  // namespace
+}  // namespace sluice

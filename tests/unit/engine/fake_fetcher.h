@@ -1,0 +1,90 @@
+// A Fetcher that runs in virtual time: wait() finishes the oldest transfer (writing the
+// scripted body to its temp file) or, with nothing to finish, advances the FakeClock by
+// max_wait. It counts concurrency per host as the provider would.
+#pragma once
+
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <map>
+
+#include "fetch/fetcher.h"
+#include "util/clock.h"
+#include "util/sha256.h"
+
+namespace sluice {
+
+struct FakeResponse {
+  Error error;          // ok for a 2xx
+  long status = 200;
+  std::string body = "body";
+  std::string content_type = "image/jpeg";
+  std::string retry_after;
+};
+
+class FakeFetcher final : public Fetcher {
+ public:
+  using Script = std::function<FakeResponse(const FetchRequest&, int call)>;
+  FakeFetcher(FakeClock& clock, Script script) : clock_(clock), script_(std::move(script)) {}
+
+  void start(FetchRequest req) override {
+    int n = ++calls_[req.url];
+    int now = ++in_flight_[req.host_key];
+    max_in_flight_[req.host_key] = std::max(max_in_flight_[req.host_key], now);
+    started_.push_back(req.url);
+    active_.push_back({std::move(req), n});
+  }
+
+  std::vector<FetchResult> wait(std::chrono::milliseconds max_wait) override {
+    std::vector<FetchResult> out;
+    if (active_.empty()) {
+      clock_.advance_ms(max_wait.count());
+      return out;
+    }
+    clock_.advance_ms(1);
+    auto [req, call] = std::move(active_.front());
+    active_.pop_front();
+    --in_flight_[req.host_key];
+    FakeResponse resp = script_(req, call);
+    FetchResult r;
+    r.tag = req.tag;
+    r.error = resp.error;
+    r.http_status = resp.status;
+    r.retry_after = resp.retry_after;
+    if (r.error.reason == Reason::ok) {
+      std::ofstream(req.temp_file, std::ios::binary) << resp.body;
+      r.temp_file = req.temp_file;
+      r.sha256 = sha256_hex(resp.body);
+      r.bytes = resp.body.size();
+      r.content_type = resp.content_type;
+    }
+    out.push_back(std::move(r));
+    return out;
+  }
+
+  void wakeup() override {}
+  size_t in_flight() const override { return active_.size(); }
+  void cancel_all() override {}
+
+  int calls(const std::string& url) const {
+    auto it = calls_.find(url);
+    return it == calls_.end() ? 0 : it->second;
+  }
+  int max_in_flight(const std::string& host) const { return max_in_flight_.at(host); }
+  size_t started() const { return started_.size(); }
+
+ private:
+  struct Active {
+    FetchRequest req;
+    int call;
+  };
+  FakeClock& clock_;
+  Script script_;
+  std::deque<Active> active_;
+  std::map<std::string, int> calls_;
+  std::map<std::string, int> in_flight_;
+  std::map<std::string, int> max_in_flight_;
+  std::vector<std::string> started_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,57 @@
+#include "fetch/body_file.h"
+
+#include <gtest/gtest.h>
+
+#include "fetch/test_support.h"
+
+namespace sluice {
+namespace {
+
+using testing::read_file;
+using testing::TempDir;
+
+TEST(BodyFile, KeptFileHasTheBytesWritten) {
+  TempDir dir;
+  BodyFile f;
+  ASSERT_TRUE(f.create(dir.file("a")).ok());
+  ASSERT_TRUE(f.write("hello ", 6).ok());
+  ASSERT_TRUE(f.write("world", 5).ok());
+  ASSERT_TRUE(f.keep().ok());
+  f.discard();  // after keep: nothing to do
+  EXPECT_EQ(read_file(dir.file("a")), "hello world");
+}
+
+TEST(BodyFile, DiscardAndDestructionRemoveTheFile) {
+  TempDir dir;
+  {
+    BodyFile f;
+    ASSERT_TRUE(f.create(dir.file("a")).ok());
+    ASSERT_TRUE(f.write("x", 1).ok());
+    f.discard();
+    EXPECT_FALSE(std::filesystem::exists(dir.file("a")));
+    ASSERT_TRUE(f.create(dir.file("b")).ok());
+  }
+  EXPECT_EQ(dir.entries(), 0u);
+}
+
+TEST(BodyFile, NeverOpensAnExistingFile) {
+  TempDir dir;
+  { std::ofstream(dir.file("a")) << "theirs"; }
+  BodyFile f;
+  Status s = f.create(dir.file("a"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().reason, Reason::io);
+  f.discard();
+  EXPECT_EQ(read_file(dir.file("a")), "theirs");
+}
+
+TEST(BodyFile, MissingDirectoryIsIo) {
+  TempDir dir;
+  BodyFile f;
+  Status s = f.create(dir.file("no/such/dir/a"));
+  EXPECT_EQ(s.error().reason, Reason::io);
+  EXPECT_FALSE(f.write("x", 1).ok());
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,94 @@
+// CSV with a header row.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "read_helper.h"
+
+namespace sluice::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using Format = InputOptions::Format;
+
+const InputOptions kGtin = with(Format::csv, "image_url", "gtin");
+
+TEST(CsvFormat, ReadsTheNamedColumns) {
+  auto r = read(
+      "name,gtin,image_url\n"
+      "\"Mug, blue\",0400,https://img.example/a.jpg\n"
+      "\"The \"\"best\"\" pan\",0401,\"https://img.example/b.jpg\"\n",
+      kGtin);
+  ASSERT_TRUE(r.status.ok());
+  ASSERT_EQ(r.jobs.size(), 2u);
+  EXPECT_EQ(r.jobs[0].id, "0400");
+  EXPECT_EQ(r.jobs[0].url, "https://img.example/a.jpg");
+  EXPECT_EQ(r.jobs[0].host_key, "img.example:443");
+  EXPECT_EQ(r.jobs[1].id, "0401");
+  EXPECT_TRUE(r.problems.empty());
+}
+
+TEST(CsvFormat, WithoutAnIdColumnTheUrlIsTheId) {
+  auto r = read("url\nhttp://a.example/1\n", with(Format::csv));
+  EXPECT_THAT(r.ids(), ElementsAre("http://a.example/1"));
+}
+
+TEST(CsvFormat, TheUrlColumnMayAlsoBeTheIdColumn) {
+  auto r = read("url\nhttp://a.example/1\n", with(Format::csv, "url", "url"));
+  ASSERT_EQ(r.jobs.size(), 1u);
+  EXPECT_EQ(r.jobs[0].id, "http://a.example/1");
+  EXPECT_EQ(r.jobs[0].url, "http://a.example/1");
+}
+
+TEST(CsvFormat, EveryProblemHasItsLineAndASpecificReason) {
+  auto r = read(
+      "gtin,image_url,name\n"             // 1 header
+      "1,http://a.example/1,ok\n"         // 2
+      "2,http://a.example/2\n"            // 3 too few
+      "3,http://a.example/3,x,y\n"        // 4 too many
+      "4,\"http://a.example/4,x\n"        // 5 spans lines
+      "5,\"http://a.example/5\"x,n\n"     // 6 text after quote
+      ",http://a.example/6,n\n"           // 7 empty id
+      "7,,n\n"                            // 8 empty url
+      "8,mailto:someone@example.com,n\n"  // 9 bad url
+      "\n"                                // 10 blank
+      "9,http://a.example/9,ok\n",        // 11
+      kGtin, "products.csv");
+  ASSERT_TRUE(r.status.ok()) << r.status.error().to_string();
+  EXPECT_THAT(r.ids(), ElementsAre("1", "9"));
+  EXPECT_THAT(r.problem_lines(), ElementsAre(3, 4, 5, 6, 7, 8, 9));
+  EXPECT_EQ(r.problems[0].reason, "expected 3 fields as in the header, found 2");
+  EXPECT_EQ(r.problems[1].reason, "expected 3 fields as in the header, found 4");
+  EXPECT_THAT(r.problems[2].reason, HasSubstr("spanning lines is not supported"));
+  EXPECT_THAT(r.problems[3].reason, HasSubstr("unexpected text after the closing quote"));
+  EXPECT_EQ(r.problems[4].reason, "empty id in column \"gtin\"");
+  EXPECT_EQ(r.problems[5].reason, "empty URL in column \"image_url\"");
+  EXPECT_THAT(r.problems[6].reason, HasSubstr("bad URL: "));
+  EXPECT_EQ(r.problems[0].message(), "products.csv:3: expected 3 fields as in the header, found 2");
+}
+
+TEST(CsvFormat, AHeaderWithoutTheUrlColumnStopsWithItsLine) {
+  auto r = read("\n\ngtin,picture\n1,http://a.example/1\n", kGtin, "p.csv");
+  ASSERT_FALSE(r.status.ok());
+  EXPECT_EQ(r.status.error().reason, Reason::bad_input);
+  EXPECT_EQ(r.status.error().detail,
+            "p.csv:3: the CSV header has no column \"image_url\" (columns: \"gtin\", "
+            "\"picture\"); see --url-field");
+  EXPECT_TRUE(r.jobs.empty());
+}
+
+TEST(CsvFormat, AHeaderWithoutTheIdColumnStops) {
+  auto r = read("sku,image_url\n1,http://a.example/1\n", kGtin, "p.csv");
+  ASSERT_FALSE(r.status.ok());
+  EXPECT_THAT(r.status.error().detail, HasSubstr("p.csv:1: the CSV header has no column \"gtin\""));
+}
+
+TEST(CsvFormat, AcceptsCrlfAByteOrderMarkAndBlankLinesBeforeTheHeader) {
+  auto r = read("\xEF\xBB\xBF\r\ngtin,image_url\r\n1,http://a.example/1\r\n\r\n2,bad\r\n", kGtin);
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_THAT(r.ids(), ElementsAre("1"));
+  EXPECT_THAT(r.problem_lines(), ElementsAre(5));
+}
+
+}  // namespace
+}  // namespace sluice::testing

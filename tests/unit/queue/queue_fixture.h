@@ -1,0 +1,154 @@
+// The typed fixture every queue behaviour test runs on: MemoryQueue and SqliteQueue
+// (a file in a fresh temporary directory) must behave alike.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "queue/memory_queue.h"
+#include "queue/sqlite_queue.h"
+
+namespace sluice::testing {
+
+constexpr int64_t kT0 = 1'700'000'000'000;
+
+// A fresh directory, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "sluice-test-XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data()) ? tmpl : "";
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+template <class Q>
+struct QueueMaker;
+
+template <>
+struct QueueMaker<MemoryQueue> {
+  static std::unique_ptr<MemoryQueue> make(const TempDir&, const std::string& owner) {
+    return std::make_unique<MemoryQueue>(owner);
+  }
+};
+
+template <>
+struct QueueMaker<SqliteQueue> {
+  static std::unique_ptr<SqliteQueue> make(const TempDir& dir, const std::string& owner) {
+    SqliteOptions options;
+    options.owner = owner;
+    auto q = SqliteQueue::open(dir.file("queue.db"), options);
+    EXPECT_TRUE(q.ok()) << q.error().to_string();
+    return q.ok() ? std::move(*q) : nullptr;
+  }
+};
+
+inline JobInput job(const std::string& id, const std::string& url) { return {id, url, ""}; }
+
+template <class Q>
+class QueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    q_ = QueueMaker<Q>::make(dir_, "owner-a");
+    ASSERT_NE(q_, nullptr);
+  }
+
+  Q& q() { return *q_; }
+
+  EnqueueStats enqueue(const std::vector<JobInput>& jobs, int64_t now = kT0) {
+    auto r = q_->enqueue(jobs, now);
+    EXPECT_TRUE(r.ok()) << r.error().to_string();
+    return r.ok() ? *r : EnqueueStats{};
+  }
+
+  std::vector<Job> lease(size_t max, int64_t now = kT0, std::vector<std::string> skip = {},
+                         int64_t lease_ms = 60'000) {
+    LeaseRequest req;
+    req.max = max;
+    req.now_ms = now;
+    req.lease_ms = lease_ms;
+    req.skip_hosts = std::move(skip);
+    auto r = q_->lease(req);
+    EXPECT_TRUE(r.ok()) << r.error().to_string();
+    return r.ok() ? *r : std::vector<Job>{};
+  }
+
+  void apply_ok(const std::vector<Transition>& batch, int64_t now = kT0) {
+    Status s = q_->apply(batch, now);
+    EXPECT_TRUE(s.ok()) << s.error().to_string();
+  }
+
+  QueueStats stats() {
+    auto r = q_->stats();
+    EXPECT_TRUE(r.ok()) << r.error().to_string();
+    return r.ok() ? *r : QueueStats{};
+  }
+
+  std::vector<JobRecord> records() {
+    std::vector<JobRecord> out;
+    Status s = q_->scan([&](const JobRecord& r) {
+      out.push_back(r);
+      return true;
+    });
+    EXPECT_TRUE(s.ok()) << s.error().to_string();
+    return out;
+  }
+
+  JobRecord record(const std::string& id) {
+    for (auto& r : records()) {
+      if (r.id == id) return r;
+    }
+    ADD_FAILURE() << "no job " << id;
+    return {};
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Q> q_;
+};
+
+inline std::vector<int64_t> seqs(const std::vector<Job>& jobs) {
+  std::vector<int64_t> out;
+  for (const auto& j : jobs) out.push_back(j.seq);
+  return out;
+}
+
+inline Transition complete(int64_t seq, ManifestEntry m = {}) {
+  return Transition{Transition::Kind::complete, seq, std::move(m), 0, {}, {}};
+}
+inline Transition retry(int64_t seq, int64_t not_before, std::string code) {
+  return Transition{Transition::Kind::retry, seq, {}, not_before, std::move(code), "detail"};
+}
+inline Transition bury(int64_t seq, std::string code) {
+  return Transition{Transition::Kind::bury, seq, {}, 0, std::move(code), "detail"};
+}
+inline Transition release(int64_t seq) {
+  return Transition{Transition::Kind::release, seq, {}, 0, {}, {}};
+}
+inline Transition defer(int64_t seq, int64_t not_before, std::string code) {
+  return Transition{Transition::Kind::defer, seq, {}, not_before, std::move(code), "slow"};
+}
+
+struct QueueTypeNames {
+  template <class Q>
+  static std::string GetName(int) {
+    return std::is_same_v<Q, MemoryQueue> ? "Memory" : "Sqlite";
+  }
+};
+
+using QueueTypes = ::testing::Types<MemoryQueue, SqliteQueue>;
+
+}  // namespace sluice::testing

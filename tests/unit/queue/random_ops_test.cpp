@@ -1,0 +1,216 @@
+// Random operation sequences: conservation (accepted = queued + leased + done + dead) at
+// every step on each backend, and MemoryQueue and SqliteQueue giving identical answers
+// to identical calls (so engine tests on MemoryQueue speak for SqliteQueue).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include "queue_fixture.h"
+
+namespace sluice::testing {
+namespace {
+
+// Drives a queue with a seeded random mix of every operation and records each answer.
+class RandomDriver {
+ public:
+  explicit RandomDriver(uint32_t seed) : rng_(seed) {}
+
+  // One operation; returns a line describing its outcome, for comparing backends.
+  std::string step(Queue& q) {
+    now_ += pick(0, 400);
+    switch (pick(0, 9)) {
+      case 0:
+      case 1:
+      case 2:
+        return do_enqueue(q);
+      case 3:
+      case 4:
+        return do_lease(q);
+      case 5:
+      case 6:
+      case 7:
+        return do_apply(q);
+      case 8: {
+        auto n = q.reclaim(now_, pick(0, 9) == 0);
+        if (n.ok()) seen_.reclaimed += static_cast<int>(*n);
+        return "reclaim " + (n.ok() ? std::to_string(*n) : n.error().to_string());
+      }
+      default: {
+        const char* codes[] = {"", "http_404", "timeout"};
+        auto n = q.replay(codes[pick(0, 2)], now_);
+        if (n.ok()) seen_.replayed += static_cast<int>(*n);
+        return "replay " + (n.ok() ? std::to_string(*n) : n.error().to_string());
+      }
+    }
+  }
+
+  const std::set<std::string>& ids() const { return ids_; }
+
+  // How often each kind of outcome happened, so a test can check the mix was rich.
+  struct Seen {
+    int leased = 0, applied = 0, rejected = 0, requeued = 0, reclaimed = 0, replayed = 0;
+  };
+  const Seen& seen() const { return seen_; }
+
+ private:
+  int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+
+  std::string do_enqueue(Queue& q) {
+    std::vector<JobInput> batch;
+    int n = pick(1, 20);
+    for (int i = 0; i < n; ++i) {
+      std::string id = "id" + std::to_string(pick(0, 150));
+      std::string url =
+          "http://h" + std::to_string(pick(0, 3)) + ".example/" + std::to_string(pick(0, 2));
+      batch.push_back(job(id, url));
+      ids_.insert(id);
+    }
+    auto r = q.enqueue(batch, now_);
+    if (!r.ok()) return "enqueue " + r.error().to_string();
+    seen_.requeued += static_cast<int>(r->requeued);
+    return "enqueue " + std::to_string(r->inserted) + "/" + std::to_string(r->unchanged) + "/" +
+           std::to_string(r->requeued);
+  }
+
+  std::string do_lease(Queue& q) {
+    LeaseRequest req;
+    req.max = static_cast<size_t>(pick(0, 30));
+    req.now_ms = now_;
+    req.lease_ms = pick(100, 3000);
+    if (pick(0, 2) == 0) req.skip_hosts.push_back("h" + std::to_string(pick(0, 3)) + ".example:80");
+    auto r = q.lease(req);
+    if (!r.ok()) return "lease " + r.error().to_string();
+    std::string out = "lease";
+    for (const Job& j : *r) {
+      out += " " + std::to_string(j.seq) + ":" + std::to_string(j.attempts);
+      held_.push_back(j.seq);
+      ++seen_.leased;
+    }
+    return out;
+  }
+
+  std::string do_apply(Queue& q) {
+    std::vector<Transition> batch;
+    std::shuffle(held_.begin(), held_.end(), rng_);
+    size_t n = std::min(held_.size(), static_cast<size_t>(pick(0, 12)));
+    for (size_t i = 0; i < n; ++i) {
+      int64_t seq = held_[i];
+      switch (pick(0, 4)) {
+        case 0:
+          batch.push_back(complete(seq, {"k" + std::to_string(seq), "s", 7, "t", "e", "l"}));
+          break;
+        case 1:
+          batch.push_back(retry(seq, now_ + pick(0, 2000), "timeout"));
+          break;
+        case 2:
+          batch.push_back(bury(seq, pick(0, 1) ? "http_404" : "http_410"));
+          break;
+        case 3:
+          batch.push_back(release(seq));
+          break;
+        default:
+          batch.push_back(defer(seq, now_ + pick(0, 2000), "http_429"));
+          break;
+      }
+    }
+    if (pick(0, 9) == 0) batch.push_back(release(pick(1, 200)));  // often not leased
+    Status s = q.apply(batch, now_);
+    ++(s.ok() ? seen_.applied : seen_.rejected);
+    if (s.ok()) held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(n));
+    // A failed batch may hold stale seqs (reclaimed or re-queued since): forget them all.
+    if (!s.ok()) held_.clear();
+    return "apply " + std::to_string(batch.size()) + (s.ok() ? " ok" : " failed");
+  }
+
+  std::mt19937 rng_;
+  int64_t now_ = kT0;
+  std::vector<int64_t> held_;
+  std::set<std::string> ids_;
+  Seen seen_;
+};
+
+void expect_conserved(Queue& q, size_t accepted, const std::string& where) {
+  auto st = q.stats();
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  EXPECT_EQ(st->all.total(), accepted) << where;
+  StateCounts sum;
+  for (const auto& [host, c] : st->by_host) {
+    sum.queued += c.queued;
+    sum.leased += c.leased;
+    sum.done += c.done;
+    sum.dead += c.dead;
+  }
+  EXPECT_EQ(sum.queued, st->all.queued) << where;
+  EXPECT_EQ(sum.leased, st->all.leased) << where;
+  EXPECT_EQ(sum.done, st->all.done) << where;
+  EXPECT_EQ(sum.dead, st->all.dead) << where;
+  uint64_t dead = 0;
+  for (const auto& [reason, n] : st->dead_by_reason) dead += n;
+  EXPECT_EQ(dead, st->all.dead) << where;
+}
+
+template <class Q>
+class ConservationTest : public QueueTest<Q> {};
+TYPED_TEST_SUITE(ConservationTest, QueueTypes, QueueTypeNames);
+
+TYPED_TEST(ConservationTest, HoldsAfterEveryRandomOperation) {
+  for (uint32_t seed : {1u, 2u, 3u}) {
+    TempDir dir;
+    auto q = QueueMaker<TypeParam>::make(dir, "owner-a");
+    RandomDriver driver(seed);
+    for (int i = 0; i < 400; ++i) {
+      std::string what = driver.step(*q);
+      expect_conserved(*q, driver.ids().size(),
+                       "seed " + std::to_string(seed) + " step " + std::to_string(i) + ": " + what);
+      if (::testing::Test::HasFailure()) return;
+    }
+    const auto& seen = driver.seen();
+    EXPECT_GT(seen.leased, 100);
+    EXPECT_GT(seen.applied, 20);
+    EXPECT_GT(seen.rejected, 0);
+    EXPECT_GT(seen.requeued, 0);
+    EXPECT_GT(seen.reclaimed, 0);
+    EXPECT_GT(seen.replayed, 0);
+  }
+}
+
+std::string describe(const JobRecord& r) {
+  return std::to_string(r.seq) + " " + r.id + " " + r.url + " " + r.host_key + " " +
+         state_name(r.state) + " a=" + std::to_string(r.attempts) + " " + r.manifest.key + " " +
+         r.manifest.sha256 + " " + std::to_string(r.manifest.bytes) + " " +
+         r.manifest.content_type + " " + r.manifest.etag + " " + r.manifest.last_modified + " " +
+         r.error_code + " " + r.error_detail + " t=" + std::to_string(r.updated_at_ms);
+}
+
+std::vector<std::string> dump(Queue& q) {
+  std::vector<std::string> out;
+  EXPECT_TRUE(q.scan([&](const JobRecord& r) {
+                 out.push_back(describe(r));
+                 return true;
+               }).ok());
+  return out;
+}
+
+TEST(MemoryMatchesSqlite, SameAnswersToTheSameCalls) {
+  for (uint32_t seed : {11u, 12u, 13u}) {
+    TempDir dir;
+    auto sqlite = QueueMaker<SqliteQueue>::make(dir, "owner-a");
+    MemoryQueue memory("owner-a");
+    RandomDriver on_sqlite(seed), on_memory(seed);
+    for (int i = 0; i < 500; ++i) {
+      std::string a = on_sqlite.step(*sqlite);
+      std::string b = on_memory.step(memory);
+      ASSERT_EQ(a, b) << "seed " << seed << " step " << i;
+      auto na = sqlite->next_ready_ms(), nb = memory.next_ready_ms();
+      ASSERT_EQ(na.value(), nb.value()) << "seed " << seed << " step " << i;
+    }
+    EXPECT_EQ(dump(*sqlite), dump(memory)) << "seed " << seed;
+    auto sa = sqlite->stats(), sb = memory.stats();
+    EXPECT_EQ(sa->dead_by_reason, sb->dead_by_reason);
+  }
+}
+
+}  // namespace
+}  // namespace sluice::testing
