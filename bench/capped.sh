@@ -46,7 +46,7 @@ done
 if curl --help all 2>/dev/null | grep -q -- '--parallel-max'; then
   sed 's/.*/url = "&"\noutput = "\/dev\/null"/' "$W/urls.txt" > "$W/curl.cfg"
   t0=$(now)
-  curl -s --parallel --parallel-max "$CAP" -K "$W/curl.cfg"
+  curl -sS --no-progress-meter --parallel --parallel-max "$CAP" -K "$W/curl.cfg"
   t1=$(now)
   report "curl --parallel-max $CAP" "$t0" "$t1"
 fi

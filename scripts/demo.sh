@@ -10,7 +10,7 @@ CAP=${CAP:-20}
 LATENCY=${LATENCY:-exp:50}
 
 bash scripts/install-deps.sh
-bash scripts/build.sh
+TARGETS=sluice bash scripts/build.sh
 SLUICE=$PWD/build/sluice
 
 DEMO=${DEMO_DIR:-demo}
@@ -27,7 +27,7 @@ echo "demo: provider on $ADDR (cap $CAP, --suspend), stats on $CONTROL"
 # A partner's dump: one JSON record per product, the image URL in image_url.
 awk -v n="$RECORDS" -v addr="$ADDR" 'BEGIN {
   for (i = 1; i <= n; i++)
-    printf "{\"gtin\":\"%013d\",\"name\":\"Product %d\",\"image_url\":\"http://%s/img/%013d.jpg\"}\n",
+    printf "{\"gtin\":\"%013.0f\",\"name\":\"Product %d\",\"image_url\":\"http://%s/img/%013.0f.jpg\"}\n",
            4000000000000 + i, i, addr, 4000000000000 + i
 }' > "$DEMO/products.jsonl"
 
