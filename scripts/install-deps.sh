@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what sluice needs to build and test, from Debian's archive. Idempotent: does
-# nothing when everything is present. Needs root (or sudo).
+# Installs what sluice needs to build and test, from Debian's archive (and s3rver from
+# npm). Idempotent: does nothing when everything is present. Needs root (or sudo).
 set -euo pipefail
 
 packages=(
@@ -10,16 +10,32 @@ packages=(
   curl jq sqlite3 ca-certificates
 )
 
+# Node.js and npm run the S3 test server (s3rver, below), unless an npm is already there
+# (a Node.js from elsewhere brings its own and conflicts with Debian's npm package).
+command -v npm > /dev/null 2>&1 || packages+=(nodejs npm)
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
-fi
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "install-deps: installing ${missing[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+else
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# s3rver, the S3-compatible server the S3 system tests run against, pinned, into .tools/
+# of this checkout (gitignored); only when that version is not already there.
+S3RVER_VERSION=3.7.1
+tools="$(cd "$(dirname "$0")/.." && pwd)/.tools"
+installed=$(node -p "require('$tools/node_modules/s3rver/package.json').version" 2>/dev/null || true)
+if [ "$installed" = "$S3RVER_VERSION" ] && [ -x "$tools/node_modules/.bin/s3rver" ]; then
+  echo "install-deps: s3rver $S3RVER_VERSION present"
+else
+  echo "install-deps: installing s3rver $S3RVER_VERSION into $tools"
+  npm install --prefix "$tools" --no-audit --no-fund --loglevel=error "s3rver@$S3RVER_VERSION"
+fi

@@ -27,6 +27,7 @@ int cli_main(int argc, char** argv) {
   add_run_command(app, g, &exit_code);
   add_status_command(app, g, &exit_code);
   add_export_command(app, g, &exit_code);
+  add_dlq_command(app, g, &exit_code);
   add_provider_command(app, &exit_code);
 
   try {

@@ -6,33 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/format.h"
 #include "cli/open.h"
 
 namespace sluice {
 namespace {
-
-std::string iso_time(int64_t ms) {
-  if (ms <= 0) return "";
-  time_t t = static_cast<time_t>(ms / 1000);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
-}
-
-// RFC 4180: quote a field that holds a comma, quote, CR or LF; double inner quotes.
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 const char* kColumns[] = {"id",           "url",   "key",           "state",     "sha256",
                           "bytes",        "content_type", "etag",   "last_modified",
@@ -86,7 +64,7 @@ int run_export(const GlobalOptions& g, const std::string& format, const std::str
       for (size_t i = 0; i < ncols; ++i) j[kColumns[i]] = cells[i];
       j["bytes"] = r.state == JobState::done ? nlohmann::json(r.manifest.bytes) : nullptr;
       j["attempts"] = r.attempts;
-      *out << j.dump() << "\n";
+      *out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     }
     return static_cast<bool>(*out);
   });

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/open.h"
 #include "cli/progress_view.h"
+#include "cli/run_record.h"
 #include "cli/signals.h"
 #include "engine/engine.h"
 #include "engine/gate_observer.h"
@@ -20,6 +21,7 @@ namespace {
 struct RunArgs {
   std::string store = "./sluice-data";
   std::vector<std::string> limits;
+  std::vector<std::string> rates;
   int default_limit = 20;
   std::string key = std::string(KeyTemplate::kDefault);
   uint64_t max_bytes = 50ull << 20;
@@ -33,6 +35,12 @@ struct RunArgs {
   std::string progress = "auto";
   uint64_t seed = 0;
   int store_threads = 8;
+  std::vector<std::string> accept = {"image/*"};
+  bool no_content_check = false;
+  bool allow_svg = false;
+  double restart_grace = -1;  // < 0: the crashed run's request deadline
+  S3Options s3;
+  bool s3_path_style = false, s3_virtual_hosted = false;
 };
 
 int fail(const std::string& message) {
@@ -42,14 +50,17 @@ int fail(const std::string& message) {
 
 void print_summary(const EngineProgress& p, const Gate& gate, Store& store) {
   double secs = p.elapsed_ms / 1000.0;
-  std::printf("run: stored %llu (%.1f MiB), dead %llu, retried %llu, elapsed %.2f s, "
-              "%.1f jobs/s, into %s\n",
+  std::printf("run: stored %llu (%.1f MiB), dead %llu, retried %llu, deferred by open "
+              "circuits %llu, elapsed %.2f s, %.1f jobs/s, into %s\n",
               static_cast<unsigned long long>(p.done), p.bytes / 1048576.0,
               static_cast<unsigned long long>(p.dead), static_cast<unsigned long long>(p.retried),
-              secs, secs > 0 ? (p.done + p.dead) / secs : 0.0, store.describe().c_str());
+              static_cast<unsigned long long>(p.deferred), secs, secs > 0 ? (p.done + p.dead) / secs : 0.0, store.describe().c_str());
   for (const auto& [host, s] : gate.snapshot()) {
-    std::printf("host %s: cap %d, max open connections %d, max in flight %d%s\n", host.c_str(),
-                s.cap, s.max_open_connections, s.max_in_flight,
+    std::printf("host %s: cap %d, max open connections %d, max in flight %d, slow-downs %llu, "
+                "circuit opened %llu time(s)%s\n",
+                host.c_str(), s.cap, s.max_open_connections, s.max_in_flight,
+                static_cast<unsigned long long>(s.slow_downs),
+                static_cast<unsigned long long>(s.circuits_opened),
                 s.refused_sockets ? (", fence refusals " + std::to_string(s.refused_sockets)).c_str()
                                   : "");
   }
@@ -64,6 +75,10 @@ int run(const GlobalOptions& g, const RunArgs& a) {
     Status s = limits.add_rule(spec);
     if (!s.ok()) return fail("--limit " + spec + ": " + s.error().to_string());
   }
+  for (const auto& spec : a.rates) {
+    Status s = limits.add_rate_rule(spec);
+    if (!s.ok()) return fail("--rate " + spec + ": " + s.error().to_string());
+  }
   auto keys = KeyTemplate::parse(a.key);
   if (!keys.ok()) return fail("--key: " + keys.error().to_string());
 
@@ -72,7 +87,12 @@ int run(const GlobalOptions& g, const RunArgs& a) {
   if (!lock.ok()) return fail(lock.error().detail);
   auto queue = open_queue(g.queue);
   if (!queue.ok()) return fail(queue.error().to_string());
-  auto store = open_store(a.store, &log, a.store_threads);
+  S3Options s3 = a.s3;
+  if (a.s3_path_style || a.s3_virtual_hosted) s3.path_style = a.s3_path_style;
+  if (s3.skip_existing && a.store.rfind("s3://", 0) != 0) {
+    return fail("--skip-existing works with an S3 store (--store s3://BUCKET/PREFIX) only");
+  }
+  auto store = open_store(a.store, &log, a.store_threads, s3);
   if (!store.ok()) return fail(store.error().to_string());
 
   SystemClock clock;
@@ -104,6 +124,14 @@ int run(const GlobalOptions& g, const RunArgs& a) {
   eo.grace_ms = static_cast<int64_t>(a.grace * 1000);
   eo.lease_ms = std::max<int64_t>(eo.lease_ms, fo.total_timeout_ms * 2);
   eo.seed = a.seed;
+  eo.content.accept = a.no_content_check ? std::vector<std::string>{} : a.accept;
+  eo.content.check_magic = !a.no_content_check;
+  eo.content.allow_svg = a.allow_svg;
+  eo.request_deadline_ms = fo.total_timeout_ms;
+  std::string record = run_record_path(db);
+  std::optional<int64_t> grace;
+  if (a.restart_grace >= 0) grace = static_cast<int64_t>(a.restart_grace * 1000);
+  eo.holds = read_run_record(record, clock.now_ms(), eo.heartbeat_interval_ms, grace, log);
   Engine engine(**queue, gate, fetcher, **store, *keys, limits, clock, log, eo);
 
   ProgressView::Mode pm = a.progress == "off"     ? ProgressView::Mode::off
@@ -113,6 +141,7 @@ int run(const GlobalOptions& g, const RunArgs& a) {
   if (g.quiet) pm = ProgressView::Mode::off;
   ProgressView view(pm, stderr);
   engine.on_progress([&view](const EngineProgress& p) { view.update(p); });
+  engine.on_heartbeat([&](const Heartbeat& hb) { write_run_record(record, hb, log); });
   signals.start([&engine](int) { engine.request_stop(); });
 
   Status s = engine.run();
@@ -122,15 +151,44 @@ int run(const GlobalOptions& g, const RunArgs& a) {
   return engine.progress().stopping ? kExitInterrupted : kExitOk;
 }
 
+void add_s3_options(CLI::App* cmd, RunArgs& a) {
+  S3Options& o = a.s3;
+  cmd->add_option("--s3-endpoint", o.endpoint, "S3-compatible server URL (else "
+                  "AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL; default Amazon S3)");
+  cmd->add_option("--s3-region", o.region, "Region (else AWS_REGION, AWS_DEFAULT_REGION; "
+                  "us-east-1)");
+  auto* path = cmd->add_flag("--s3-path-style", a.s3_path_style,
+                             "Address the bucket as ENDPOINT/BUCKET/KEY (default with "
+                             "--s3-endpoint)");
+  cmd->add_flag("--s3-virtual-hosted", a.s3_virtual_hosted,
+                "Address the bucket as BUCKET.ENDPOINT/KEY (default on Amazon S3)")
+      ->excludes(path);
+  cmd->add_option("--s3-concurrency", o.concurrency, "S3 transfers at once (16)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--s3-multipart-threshold", o.multipart_threshold,
+                  "Objects this large use multipart upload (64MiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(uint64_t{1}, uint64_t{5} << 40));
+  cmd->add_option("--s3-part-size", o.part_size, "Multipart part size (16MiB; S3 needs >= 5MiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(uint64_t{4096}, uint64_t{5} << 30));
+  cmd->add_option("--s3-spool", o.spool, "Local folder for temp files (./sluice-spool)");
+  cmd->add_flag("--skip-existing", o.skip_existing, "S3: skip objects already stored with the "
+                "same sha256 (a HEAD request before each upload)");
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
   auto a = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand("run", "Fetch queued jobs into the store, capped per host");
-  cmd->add_option("--store", a->store, "DIR or file://DIR (default ./sluice-data)")
+  cmd->add_option("--store", a->store, "DIR, file://DIR or s3://BUCKET/PREFIX (default "
+                  "./sluice-data)")
       ->envname("SLUICE_STORE");
   cmd->add_option("--limit", a->limits, "HOST=N or HOST:PORT=N: at most N connections to the "
                   "host (repeatable)");
+  cmd->add_option("--rate", a->rates, "HOST=R or HOST:PORT=R: at most R requests per second "
+                  "to the host, on top of the connection cap (repeatable; R may be 0.5)");
   cmd->add_option("--default-limit", a->default_limit, "Cap for hosts without --limit (20)")
       ->check(CLI::Range(1, 10000));
   cmd->add_option("--key", a->key, "Object key template: {id} {sha256} {url_sha256} {ext} "
@@ -156,9 +214,17 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
   cmd->add_option("--progress", a->progress, "auto, tty, plain or off")
       ->check(CLI::IsMember({"auto", "tty", "plain", "off"}));
   cmd->add_option("--seed", a->seed, "Seed for retry jitter (0: random)");
+  cmd->add_option("--restart-grace", a->restart_grace,
+                  "After a crash, how long (s) to hold the slots the crashed run may still "
+                  "use at the provider (default: until its requests' deadline, --timeout)");
+  cmd->add_option("--accept", a->accept, "Accepted Content-Types (repeatable; image/*)");
+  cmd->add_flag("--no-content-check", a->no_content_check,
+                "Store any body: no Content-Type check, no image magic-byte check");
+  cmd->add_flag("--allow-svg", a->allow_svg, "Accept SVG (text that can carry script)");
   cmd->add_option("--store-threads", a->store_threads,
                   "Threads that flush and rename stored objects off the event loop (8)")
       ->check(CLI::Range(1, 256));
+  add_s3_options(cmd, *a);
   cmd->callback([&g, a, exit_code]() { *exit_code = run(g, *a); });
 }
 

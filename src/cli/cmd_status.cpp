@@ -1,9 +1,13 @@
 // sluice status: counts per state and per host.
+#include <signal.h>
+
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/open.h"
+#include "cli/run_record.h"
+#include "util/clock.h"
 
 namespace sluice {
 namespace {
@@ -24,14 +28,27 @@ int run_status(const GlobalOptions& g, bool json) {
     std::fprintf(stderr, "sluice: error: %s\n", st.error().to_string().c_str());
     return kExitError;
   }
+  // A running `sluice run` publishes circuits and progress in its heartbeat file.
+  nlohmann::json run = nullptr;
+  std::string db = queue_file(g.queue);
+  if (!db.empty()) {
+    run = read_run_status(run_record_path(db));
+    if (!run.is_null()) {
+      // Its writer is alive and beat in the last few seconds: a run is in progress.
+      int pid = run.value("pid", 0);
+      int64_t age = SystemClock().now_ms() - run.value("at_ms", int64_t{0});
+      run["running"] = pid > 0 && ::kill(pid, 0) == 0 && age < 10'000;
+    }
+  }
   if (json) {
     nlohmann::json j;
     j["queue"] = g.queue;
+    j["run"] = run;
     j["all"] = counts_json(st->all);
     j["hosts"] = nlohmann::json::object();
     for (const auto& [host, c] : st->by_host) j["hosts"][host] = counts_json(c);
     j["dead_by_reason"] = st->dead_by_reason;
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return kExitOk;
   }
   auto line = [](const std::string& name, const StateCounts& c) {
@@ -45,6 +62,20 @@ int run_status(const GlobalOptions& g, bool json) {
               "total");
   for (const auto& [host, c] : st->by_host) line(host, c);
   line("all", st->all);
+  if (!run.is_null()) {
+    bool running = run.value("running", false);
+    std::printf("\n%s (pid %d): done %llu, dead %llu, in flight %llu\n",
+                running ? "run in progress" : "last run stopped without finishing",
+                run.value("pid", 0), run.value("done", 0ull), run.value("dead", 0ull),
+                run.value("in_flight", 0ull));
+    if (run.contains("circuits") && run["circuits"].is_object()) {
+      for (auto& [host, what] : run["circuits"].items()) {
+        std::printf("  CIRCUIT %s: %s: the provider looks down or has suspended the account; "
+                    "no attempts are charged meanwhile\n",
+                    host.c_str(), what.get<std::string>().c_str());
+      }
+    }
+  }
   if (!st->dead_by_reason.empty()) {
     std::printf("\ndead by reason:\n");
     for (const auto& [reason, n] : st->dead_by_reason) {

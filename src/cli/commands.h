@@ -11,6 +11,7 @@ void add_enqueue_command(CLI::App& app, const GlobalOptions& g, int* exit_code);
 void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code);
 void add_status_command(CLI::App& app, const GlobalOptions& g, int* exit_code);
 void add_export_command(CLI::App& app, const GlobalOptions& g, int* exit_code);
+void add_dlq_command(CLI::App& app, const GlobalOptions& g, int* exit_code);
 void add_provider_command(CLI::App& app, int* exit_code);
 
 // Exit codes, stable for scripts.

@@ -2,6 +2,7 @@
 
 #include "queue/sqlite_queue.h"
 #include "store/folder_store.h"
+#include "store/s3_store.h"
 
 namespace sluice {
 namespace {
@@ -34,11 +35,12 @@ Result<std::unique_ptr<Queue>> open_queue(const std::string& spec) {
   return std::unique_ptr<Queue>(std::move(*q));
 }
 
-Result<std::unique_ptr<Store>> open_store(const std::string& spec, Logger* log, int threads) {
+Result<std::unique_ptr<Store>> open_store(const std::string& spec, Logger* log, int threads,
+                                          const S3Options& s3) {
   if (starts_with(spec, "s3://")) {
-    return make_error(Reason::bad_input,
-                      "--store " + spec + ": the S3 store is not implemented in this version; "
-                      "use a folder (--store DIR or file://DIR)");
+    auto s = S3Store::open(spec, s3, process_env(), log);
+    if (!s.ok()) return s.error();
+    return std::unique_ptr<Store>(std::move(*s));
   }
   std::string dir = starts_with(spec, "file://") ? spec.substr(7) : spec;
   if (dir.empty() || dir.find("://") != std::string::npos) {

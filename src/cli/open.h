@@ -5,6 +5,7 @@
 #include <string>
 
 #include "queue/queue.h"
+#include "store/s3_options.h"
 #include "store/store.h"
 #include "util/logger.h"
 
@@ -16,8 +17,10 @@ Result<std::unique_ptr<Queue>> open_queue(const std::string& spec);
 // The SQLite file behind a queue spec ("" for non-file queues); the run lock sits beside it.
 std::string queue_file(const std::string& spec);
 
-// "DIR" or "file://DIR". s3:// is not implemented yet and says so. threads: workers that
-// finish puts (fsync + rename) off the event loop.
-Result<std::unique_ptr<Store>> open_store(const std::string& spec, Logger* log, int threads);
+// "DIR" or "file://DIR": a folder; threads: workers that finish puts (fsync + rename) off
+// the event loop. "s3://BUCKET/PREFIX": an S3 bucket, addressed and tuned by s3 (with the
+// AWS_* environment variables as fallbacks); it checks the bucket before it returns.
+Result<std::unique_ptr<Store>> open_store(const std::string& spec, Logger* log, int threads,
+                                          const S3Options& s3 = {});
 
 }  // namespace sluice

@@ -82,9 +82,12 @@ Status Engine::run() {
       if (!s.ok()) return s;
     }
     if (fatal_.reason != Reason::ok && !stopping_) begin_stop(now);
+    log_gate_events();
     report(now, false);
+    beat(now, false, false);
   }
   store_.set_notifier(nullptr);
+  beat(clock_.now_ms(), true, true);
   Status s = commit(clock_.now_ms());
   report(clock_.now_ms(), true);
   if (!s.ok()) return s;
@@ -125,7 +128,17 @@ void Engine::start_ready(int64_t now) {
   for (auto it = buffered_.begin(); it != buffered_.end();) {
     auto& [host, jobs] = *it;
     bool batch_busy = opt_.mode == WindowMode::batch && active_per_host_[host] > 0;
-    while (!jobs.empty() && !batch_busy && gate_.try_acquire(host, now)) {
+    int hold = held(host, now);
+    auto room = [&] {
+      return hold == 0 || active_per_host_[host] + hold < limits_.cap_for(host);
+    };
+    if (!jobs.empty() && heartbeat_fn_ && !beat_hosts_.count(host)) {
+      // Say this host is in use before the first request to it, so that a crash right
+      // after is covered.
+      busy_since_beat_[host] = limits_.cap_for(host);
+      beat(now, false, /*force=*/true);
+    }
+    while (!jobs.empty() && !batch_busy && room() && gate_.try_acquire(host, now)) {
       uint64_t tag = next_tag_++;
       Active a;
       a.job = std::move(jobs.front());
@@ -133,147 +146,16 @@ void Engine::start_ready(int64_t now) {
       FetchRequest req{tag, a.job.url, host, temp_path(tag)};
       fetching_.emplace(tag, std::move(a));
       ++active_per_host_[host];
+      busy_since_beat_[host] = limits_.cap_for(host);
       fetcher_.start(std::move(req));
     }
     it = jobs.empty() ? buffered_.erase(it) : std::next(it);
   }
 }
 
-void Engine::on_fetched(FetchResult r, int64_t now) {
-  auto node = fetching_.extract(r.tag);
-  if (node.empty()) {
-    log_.error("internal: fetch result for unknown tag " + std::to_string(r.tag));
-    return;
-  }
-  Active a = std::move(node.mapped());
-  const std::string& host = a.job.host_key;
-  gate_.release(host);
-  if (--active_per_host_[host] == 0) active_per_host_.erase(host);
 
-  ErrorClass cls = classify(r.error);
-  Feedback fb{cls, static_cast<int>(r.http_status), 0};
-  int64_t retry_after_ms = 0;
-  if (cls == ErrorClass::slow_down && !r.retry_after.empty()) {
-    retry_after_ms = std::min(parse_retry_after_ms(r.retry_after, now), opt_.retry_after_cap_ms);
-    fb.retry_after_ms = retry_after_ms;
-  }
-  gate_.feedback(host, fb, now);
 
-  if (r.error.reason != Reason::ok) {
-    fail(a, r.error, now, retry_after_ms);
-    return;
-  }
-  auto url = parse_url(r.effective_url.empty() ? a.job.url : r.effective_url);
-  KeyFields f;
-  f.id = a.job.id;
-  f.url = a.job.url;
-  f.sha256 = r.sha256;
-  f.url_sha256 = sha256_hex(a.job.url);
-  f.ext = ext_for(r.content_type, url.ok() ? url->path : std::string());
-  f.host = url.ok() ? url->host : std::string();
-  auto key = keys_.render(f);
-  if (!key.ok()) {
-    std::error_code ec;
-    std::filesystem::remove(r.temp_file, ec);
-    fail(a, make_error(Reason::bad_key, key.error().detail), now, 0);
-    return;
-  }
-  a.key = *key;
-  a.fetch = std::move(r);
-  uint64_t tag = a.fetch.tag;
-  PutRequest put{tag,         a.fetch.temp_file, a.key,     a.fetch.content_type,
-                 a.fetch.sha256, a.fetch.bytes,  a.job.url};
-  storing_.emplace(tag, std::move(a));
-  store_.put(std::move(put));
-}
 
-void Engine::on_stored(const PutResult& r, int64_t now) {
-  auto it = storing_.find(r.tag);
-  if (it == storing_.end()) {
-    log_.error("internal: store result for unknown tag " + std::to_string(r.tag));
-    return;
-  }
-  Active& a = it->second;
-  if (r.status.ok()) {
-    Transition t;
-    t.kind = Transition::Kind::complete;
-    t.seq = a.job.seq;
-    t.manifest = ManifestEntry{a.key,          a.fetch.sha256, a.fetch.bytes,
-                               a.fetch.content_type, a.fetch.etag, a.fetch.last_modified};
-    push(std::move(t));
-    ++counters_.done;
-    counters_.bytes += a.fetch.bytes;
-    storing_.erase(it);
-    return;
-  }
-  const Error& e = r.status.error();
-  if (classify(e) == ErrorClass::permanent || e.reason == Reason::io) {
-    // No retry of the store can help: a key that is not valid for this store is
-    // permanent; a lost temp file means fetching again.
-    std::error_code ec;
-    std::filesystem::remove(a.fetch.temp_file, ec);
-    fail(a, e, now, 0);
-    storing_.erase(it);
-    return;
-  }
-  if (e.reason == Reason::store_denied) {
-    // Unrecoverable: stop the run; the job goes back to the queue untouched.
-    log_.error("store refuses writes, stopping: " + e.to_string());
-    if (fatal_.reason == Reason::ok) fatal_ = e;
-    std::error_code ec;
-    std::filesystem::remove(a.fetch.temp_file, ec);
-    push(Transition{Transition::Kind::release, a.job.seq, {}, 0, {}, {}});
-    storing_.erase(it);
-    return;
-  }
-  // Retry the store later; fetching pauses meanwhile (backpressure). Never dead-letter.
-  int64_t delay = store_backoff_.delay_ms(a.store_failures++);
-  a.store_retry_at_ms = now + delay;
-  log_.warn("store failed for " + a.key + " (" + e.to_string() + "); retrying in " +
-            std::to_string(delay) + " ms, fetching paused");
-  store_waiting_.push_back(r.tag);
-}
-
-void Engine::retry_stores(int64_t now) {
-  for (auto it = store_waiting_.begin(); it != store_waiting_.end();) {
-    Active& a = storing_.at(*it);
-    if (a.store_retry_at_ms > now) {
-      ++it;
-      continue;
-    }
-    store_.put(PutRequest{*it, a.fetch.temp_file, a.key, a.fetch.content_type, a.fetch.sha256,
-                          a.fetch.bytes, a.job.url});
-    it = store_waiting_.erase(it);
-  }
-}
-
-void Engine::fail(Active& a, const Error& e, int64_t now, int64_t retry_after_ms) {
-  ErrorClass cls = classify(e);
-  Transition t;
-  t.seq = a.job.seq;
-  t.error_code = e.code();
-  t.error_detail = e.detail;
-  if (cls == ErrorClass::free_retry) {
-    t.kind = Transition::Kind::defer;
-    t.not_before_ms = now + (e.reason == Reason::cancelled ? 0 : 100);
-    push(std::move(t));
-    return;
-  }
-  bool exhausted = a.job.attempts + 1 >= opt_.max_attempts;
-  if (cls == ErrorClass::permanent || exhausted) {
-    t.kind = Transition::Kind::bury;
-    if (exhausted && cls != ErrorClass::permanent) {
-      t.error_detail += " (after " + std::to_string(a.job.attempts + 1) + " attempts)";
-    }
-    ++counters_.dead;
-    log_.info("dead: " + a.job.id + " " + e.to_string());
-  } else {
-    t.kind = Transition::Kind::retry;
-    t.not_before_ms = now + std::max(retry_after_ms, backoff_.delay_ms(a.job.attempts));
-    ++counters_.retried;
-  }
-  push(std::move(t));
-}
 
 void Engine::push(Transition t) { pending_.push_back(std::move(t)); }
 
@@ -329,6 +211,12 @@ int64_t Engine::next_wake(int64_t now) const {
     wake = std::min(wake, now + (next_lease_ms_ - clock_.steady_ms()));
   }
   if (stopping_) wake = std::min(wake, now + (stop_deadline_ms_ - clock_.steady_ms()));
+  if (!stopping_ && store_waiting_.empty()) {
+    for (const auto& [host, jobs] : buffered_) {
+      int64_t admit = gate_.next_admit_ms(host, now);
+      if (admit > now) wake = std::min(wake, admit);
+    }
+  }
   return wake;
 }
 
@@ -352,12 +240,8 @@ bool Engine::finished(int64_t now) {
   return false;
 }
 
-void Engine::report(int64_t now, bool force) {
-  (void)now;
-  int64_t t = clock_.steady_ms();
-  if (!progress_fn_ || (!force && t - last_report_ms_ < opt_.progress_interval_ms)) return;
-  last_report_ms_ = t;
-  progress_fn_(progress());
-}
+
+
+
 
 }  // namespace sluice

@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -32,6 +33,7 @@ struct EngineProgress {
   uint64_t done = 0;       // completed by this run
   uint64_t dead = 0;       // dead-lettered by this run
   uint64_t retried = 0;    // attempts that failed and were scheduled again
+  uint64_t deferred = 0;   // failures while a host's circuit was open: not charged
   uint64_t bytes = 0;      // bytes stored
   uint64_t in_flight = 0;  // transfers running now
   uint64_t storing = 0;    // objects being stored or waiting to retry the store
@@ -54,6 +56,8 @@ class Engine {
   void request_stop();
 
   void on_progress(std::function<void(const EngineProgress&)> fn) { progress_fn_ = std::move(fn); }
+  // Called every heartbeat_interval_ms, and once at the end with no busy hosts.
+  void on_heartbeat(std::function<void(const Heartbeat&)> fn) { heartbeat_fn_ = std::move(fn); }
   EngineProgress progress() const;
 
  private:
@@ -78,6 +82,9 @@ class Engine {
   int64_t next_wake(int64_t now) const;
   bool finished(int64_t now);
   void report(int64_t now, bool force);
+  void log_gate_events();
+  void beat(int64_t now, bool final, bool force);
+  int held(const std::string& host, int64_t now);
   std::filesystem::path temp_path(uint64_t tag) const;
 
   Queue& queue_;
@@ -111,6 +118,10 @@ class Engine {
   int64_t last_report_ms_ = 0;
   EngineProgress counters_;
   std::function<void(const EngineProgress&)> progress_fn_;
+  std::function<void(const Heartbeat&)> heartbeat_fn_;
+  int64_t last_beat_ms_ = 0;
+  std::map<std::string, int> busy_since_beat_;  // hosts used since the last heartbeat
+  std::set<std::string> beat_hosts_;            // hosts the last heartbeat named
 };
 
 }  // namespace sluice

@@ -2,7 +2,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+
+#include "engine/heartbeat.h"
+#include "fetch/content_check.h"
 
 namespace sluice {
 
@@ -30,6 +34,10 @@ struct EngineOptions {
   int64_t idle_poll_ms = 1'000;     // --follow / waiting for not_before: queue poll interval
   int64_t progress_interval_ms = 1'000;
   uint64_t seed = 0;                // jitter seed; 0: random
+  ContentPolicy content;            // --accept, magic-byte check
+  int64_t heartbeat_interval_ms = 1'000;
+  int64_t request_deadline_ms = 120'000;  // the fetcher's total timeout, for heartbeats
+  std::map<std::string, SlotHold> holds;  // from a crashed run's last heartbeat
 };
 
 }  // namespace sluice

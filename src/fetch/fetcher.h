@@ -43,10 +43,12 @@ struct FetchRequest {
   std::filesystem::path temp_file;  // created and written by the fetcher
 };
 
+constexpr size_t kHeadBytes = 64;
+
 struct FetchResult {
   uint64_t tag = 0;
   Error error;                 // reason ok on a 2xx with the whole body
-  long http_status = 0;
+  long http_status = 0;         // also set when a transfer failed after the response began
   std::filesystem::path temp_file;  // the body on success; removed by the fetcher on failure
   std::string sha256;          // hex, of the body as stored
   uint64_t bytes = 0;
@@ -54,6 +56,7 @@ struct FetchResult {
   std::string etag;
   std::string last_modified;
   std::string retry_after;     // raw header value, for 429/503
+  std::string head;            // the body's first bytes (up to kHeadBytes), for magic checks
   std::string effective_url;   // after redirects
   int redirects = 0;
   double seconds = 0;          // total transfer time

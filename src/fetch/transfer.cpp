@@ -93,6 +93,9 @@ bool Transfer::on_hop_done(CURLcode code) {
     return false;
   }
   if (code != CURLE_OK) {
+    long answered = 0;  // the status, when the failure came after the response began
+    curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &answered);
+    result_.http_status = answered;
     finish(transport_error(code));
     return false;
   }

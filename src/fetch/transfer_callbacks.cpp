@@ -29,6 +29,7 @@ bool iequals(std::string_view a, std::string_view b) {
 void Transfer::new_response() {
   keep_body_ = false;
   hop_bytes_ = 0;
+  result_.head.clear();
   result_.content_type.clear();
   result_.etag.clear();
   result_.last_modified.clear();
@@ -90,6 +91,9 @@ bool Transfer::body(const char* data, size_t size) {
     return false;
   }
   hash_.update(data, size);
+  if (result_.head.size() < kHeadBytes) {
+    result_.head.append(data, std::min(size, kHeadBytes - result_.head.size()));
+  }
   return true;
 }
 

@@ -8,6 +8,8 @@ namespace sluice {
 std::string stats_json(const ProviderStats& s) {
   nlohmann::ordered_json by_status = nlohmann::ordered_json::object();
   for (const auto& [status, n] : s.by_status) by_status[std::to_string(status)] = n;
+  nlohmann::ordered_json faults = nlohmann::ordered_json::object();
+  for (const auto& [rule, n] : s.faults) faults[rule] = n;
   nlohmann::ordered_json j = {
       {"cap", s.cap},
       {"open_connections", s.open_connections},
@@ -19,15 +21,29 @@ std::string stats_json(const ProviderStats& s) {
       {"by_status", by_status},
       {"violations", s.violations},
       {"suspended", s.suspended},
+      {"suspended_remaining_ms", s.suspended_remaining_ms},
+      {"faults", faults},
   };
   return j.dump();
 }
 
-Counters::Counters(int cap, bool suspend) : suspend_(suspend) { stats_.cap = cap; }
+Counters::Counters(int cap, bool suspend, std::chrono::milliseconds suspend_for, const Clock* clock)
+    : suspend_(suspend), suspend_for_(suspend_for), clock_(clock ? clock : &system_clock_) {
+  stats_.cap = cap;
+}
 
 void Counters::violated() {
   ++stats_.violations;
-  if (suspend_) stats_.suspended = true;
+  if (suspend_) {
+    suspended_for_good_ = true;
+  } else if (suspend_for_.count() > 0) {
+    suspended_until_ms_ = std::max(suspended_until_ms_, clock_->steady_ms() + suspend_for_.count());
+  }
+}
+
+int64_t Counters::remaining_ms() const {
+  if (suspended_for_good_) return -1;
+  return std::max<int64_t>(0, suspended_until_ms_ - clock_->steady_ms());
 }
 
 void Counters::connection_opened() {
@@ -61,14 +77,47 @@ void Counters::response_written(int status) {
   ++stats_.by_status[status];
 }
 
+void Counters::declare_fault(std::string_view rule) {
+  std::lock_guard lock(mu_);
+  stats_.faults.try_emplace(std::string(rule), 0);
+}
+
+void Counters::fault_taken(std::string_view rule) {
+  std::lock_guard lock(mu_);
+  ++stats_.faults[std::string(rule)];
+}
+
+int64_t Counters::count_get(std::string_view path) {
+  std::lock_guard lock(mu_);
+  return gets_.count(path);
+}
+
+int64_t Counters::next_get(std::string_view path) const {
+  std::lock_guard lock(mu_);
+  return gets_.next(path);
+}
+
+void Counters::suspend_for(std::chrono::milliseconds d) {
+  std::lock_guard lock(mu_);
+  if (d.count() <= 0) {
+    suspended_for_good_ = false;
+    suspended_until_ms_ = 0;
+    return;
+  }
+  suspended_until_ms_ = std::max(suspended_until_ms_, clock_->steady_ms() + d.count());
+}
+
 bool Counters::suspended() const {
   std::lock_guard lock(mu_);
-  return stats_.suspended;
+  return remaining_ms() != 0;
 }
 
 ProviderStats Counters::snapshot() const {
   std::lock_guard lock(mu_);
-  return stats_;
+  ProviderStats s = stats_;
+  s.suspended_remaining_ms = remaining_ms();
+  s.suspended = s.suspended_remaining_ms != 0;
+  return s;
 }
 
 void Counters::reset() {
@@ -79,7 +128,10 @@ void Counters::reset() {
   stats_.requests_total = 0;
   stats_.by_status.clear();
   stats_.violations = 0;
-  stats_.suspended = false;
+  for (auto& [rule, n] : stats_.faults) n = 0;
+  suspended_for_good_ = false;
+  suspended_until_ms_ = 0;
+  gets_.clear();
 }
 
 CountedConnection::CountedConnection(Counters* counters) : counters_(counters) {

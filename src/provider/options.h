@@ -54,6 +54,25 @@ struct ProviderOptions {
   double share_404 = 0;     // share of /img/ paths (by hash of the path) that answer 404
   uint64_t seed = 1;        // seeds the latency generator
   int idle_timeout_s = 60;  // idle keep-alive connections are closed after this long
+
+  // Fault modes (faults.h has the table, its order and each rule's exact semantics). A
+  // share picks /img/ paths by a hash of the path salted per mode, so which paths misbehave
+  // is fixed by (flags, path); a path picked by several shares gets the first (shares.h).
+  int suspend_for_s = 0;          // > 0: a violation suspends the account for this long
+  int fail_first = 0;             // every /img/ path fails its first K GETs ...
+  int fail_status = 500;          // ... with this status
+  double share_410 = 0;           // answer 410 Gone, always
+  double share_429 = 0;           // answer 429 on the first GET, then normally
+  int retry_after_s = 1;          // the 429's Retry-After: this many seconds ...
+  bool retry_after_date = false;  // ... given as an HTTP date (now + retry_after_s)
+  double share_reset = 0;         // first GET: TCP reset after the header and half the body
+  double share_short = 0;         // first GET: half the body, then close (Content-Length full)
+  double share_drip = 0;          // every GET (or the first, drip_once): body at drip_bytes_per_s
+  uint64_t drip_bytes_per_s = 100;
+  bool drip_once = false;
+  double share_oversize = 0;  // 200 with a body of oversize_bytes, made as it is sent
+  uint64_t oversize_bytes = 60ull << 20;
+  double share_wrong_type = 0;  // 200 text/html with an HTML page, not an image
 };
 
 }  // namespace sluice

@@ -16,12 +16,14 @@ namespace sluice {
 // goes before the handlers and counters the sessions point to.
 class Provider::Impl {
  public:
-  Impl(ProviderOptions options, Logger& logger)
+  Impl(ProviderOptions options, Logger& logger, const Clock* clock)
       : options_(std::move(options)),
         logger_(logger),
-        counters_(options_.cap, options_.suspend),
-        main_routes_(options_, &counters_),
-        control_routes_(&counters_),
+        clock_(clock ? clock : &system_clock_),
+        counters_(options_.cap, options_.suspend, std::chrono::seconds(options_.suspend_for_s),
+                  clock_),
+        main_routes_(options_, &counters_, clock_),
+        control_routes_(&counters_, std::chrono::seconds(options_.suspend_for_s)),
         main_(io_, &main_routes_, &counters_, idle(), &logger_),
         control_(io_, &control_routes_, nullptr, idle(), &logger_) {}
 
@@ -72,6 +74,8 @@ class Provider::Impl {
 
   const ProviderOptions options_;
   Logger& logger_;
+  SystemClock system_clock_;
+  const Clock* clock_;
   Counters counters_;
   MainRoutes main_routes_;
   ControlRoutes control_routes_;
@@ -82,8 +86,8 @@ class Provider::Impl {
   std::thread thread_;
 };
 
-Provider::Provider(ProviderOptions options, Logger& logger)
-    : impl_(std::make_unique<Impl>(std::move(options), logger)) {}
+Provider::Provider(ProviderOptions options, Logger& logger, const Clock* clock)
+    : impl_(std::make_unique<Impl>(std::move(options), logger, clock)) {}
 Provider::~Provider() = default;
 
 Status Provider::start() { return impl_->start(); }

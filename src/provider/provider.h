@@ -1,8 +1,9 @@
 // The bundled strict test provider (`sluice provider`): an HTTP server that plays the
 // fragile partner. It serves deterministic images, counts open connections and in-flight
 // requests itself, reports every excursion over the cap as a violation (and, with
-// --suspend, refuses everything after the first, as the real partner did), and answers
-// /__stats and /__reset on a second, uncounted control port.
+// --suspend, refuses everything after the first, as the real partner did), misbehaves on
+// purpose as its fault flags say (faults.h), and answers /__stats, /__reset and /__suspend
+// on a second, uncounted control port.
 //
 // One thread runs one Boost.Asio io_context; HTTP is parsed by Beast. There is no thread
 // pool, which would hide violations: the provider sees what the client does.
@@ -15,6 +16,7 @@
 #include "provider/body.h"
 #include "provider/counters.h"
 #include "provider/options.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/logger.h"
 
@@ -22,8 +24,9 @@ namespace sluice {
 
 class Provider {
  public:
-  // `logger` outlives the provider.
-  Provider(ProviderOptions options, Logger& logger);
+  // `logger` and `clock` (null: the system clock; it times suspensions and dates
+  // Retry-After) outlive the provider.
+  Provider(ProviderOptions options, Logger& logger, const Clock* clock = nullptr);
   // Stops the loop and joins the thread of run_in_thread().
   ~Provider();
   Provider(const Provider&) = delete;

@@ -1,6 +1,8 @@
 #include "provider/routes.h"
 
 #include <charconv>
+#include <optional>
+#include <string_view>
 
 #include "provider/body.h"
 #include "provider/faults.h"
@@ -23,15 +25,6 @@ Reply stats_reply(const Counters& counters) {
   return reply;
 }
 
-Reply image_reply(const ProviderOptions& options, std::string_view path) {
-  Reply reply;
-  reply.content_type = std::string(body_content_type(path));
-  reply.body = provider_body(options.size, path);
-  reply.headers.emplace_back("ETag", body_etag(options.size, path));
-  reply.headers.emplace_back("Last-Modified", body_last_modified(path));
-  return reply;
-}
-
 // /status/<code>[/<anything>]
 Reply status_reply(std::string_view path) {
   std::string_view rest = path.substr(std::string_view("/status/").size());
@@ -50,15 +43,46 @@ Reply status_reply(std::string_view path) {
   return text_reply(code, "status " + std::to_string(code));
 }
 
+// The value of `key` in a query "a=1&b=2"; nullopt if absent.
+std::optional<std::string_view> query_value(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key) {
+      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-MainRoutes::MainRoutes(ProviderOptions options, Counters* counters)
-    : options_(std::move(options)), counters_(counters), rng_(options_.seed) {}
+MainRoutes::MainRoutes(ProviderOptions options, Counters* counters, const Clock* clock)
+    : options_(std::move(options)),
+      count_gets_(faults_count_requests(options_)),
+      counters_(counters),
+      clock_(clock ? clock : &system_clock_),
+      rng_(options_.seed) {
+  for (const FaultRule& rule : fault_rules()) counters_->declare_fault(rule.name);
+}
 
 Reply MainRoutes::handle(const RequestView& request) {
-  FaultContext context{options_, request, counters_->suspended()};
-  std::optional<Reply> fault = apply_faults(context);
-  Reply reply = fault ? std::move(*fault) : route(request);
+  const bool suspended = counters_->suspended();
+  int64_t nth = 1;
+  if (!suspended && count_gets_ && request.path.starts_with("/img/")) {
+    if (request.method == "GET") nth = counters_->count_get(request.path);
+    if (request.method == "HEAD") nth = counters_->next_get(request.path);
+  }
+  FaultContext context{options_, request, suspended, nth, clock_->now_ms()};
+  Reply reply;
+  if (std::optional<FaultReply> fault = apply_faults(context)) {
+    counters_->fault_taken(fault->rule);
+    reply = std::move(fault->reply);
+  } else {
+    reply = route(request);
+  }
   reply.delay = options_.latency.sample(rng_);
   return reply;
 }
@@ -71,7 +95,7 @@ Reply MainRoutes::route(const RequestView& request) const {
   if (!is_get_or_head(request)) return method_not_allowed("GET, HEAD");
   if (path == "/__stats") return stats_reply(*counters_);
   if (path.starts_with("/status/")) return status_reply(path);
-  return image_reply(options_, path);
+  return image_reply(options_.size, path);
 }
 
 Reply ControlRoutes::handle(const RequestView& request) {
@@ -84,7 +108,25 @@ Reply ControlRoutes::handle(const RequestView& request) {
     counters_->reset();
     return stats_reply(*counters_);
   }
+  if (request.path == "/__suspend") return suspend(request);
   return text_reply(404, "not found");
+}
+
+Reply ControlRoutes::suspend(const RequestView& request) {
+  if (request.method != "POST") return method_not_allowed("POST");
+  constexpr int kMaxSeconds = 86400;
+  int seconds = static_cast<int>(default_suspend_.count());
+  if (std::optional<std::string_view> value = query_value(request.query, "seconds")) {
+    auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), seconds);
+    if (value->empty() || ec != std::errc() || end != value->data() + value->size() ||
+        seconds < 0 || seconds > kMaxSeconds) {
+      return text_reply(400, "seconds must be a whole number from 0 to 86400");
+    }
+  } else if (seconds <= 0) {
+    return text_reply(400, "POST /__suspend?seconds=N (0 lifts the suspension)");
+  }
+  counters_->suspend_for(std::chrono::seconds(seconds));
+  return stats_reply(*counters_);
 }
 
 }  // namespace sluice

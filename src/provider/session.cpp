@@ -63,24 +63,36 @@ void Session::on_body(beast::error_code ec) {
 void Session::respond() {
   const auto& request = parser_->get();
   std::string_view target = view(request.target());
-  RequestView view_of_request{view(request.method_string()), target.substr(0, target.find('?'))};
+  const size_t mark = target.find('?');
+  RequestView view_of_request{view(request.method_string()), target.substr(0, mark),
+                              mark == std::string_view::npos ? "" : target.substr(mark + 1)};
   Reply reply = handler_->handle(view_of_request);
 
-  response_ = {};
-  response_.version(request.version());
-  response_.result(static_cast<unsigned>(reply.status));
-  response_.set(http::field::server, "sluice-provider");
-  response_.set(http::field::content_type, reply.content_type);
-  for (const auto& [name, value] : reply.headers) response_.set(name, value);
-  response_.keep_alive(request.keep_alive());
-  if (request.method() == http::verb::head) {
-    response_.content_length(reply.body.size());  // the GET's length, no body
-  } else if (reply.status != 204 && reply.status != 304) {
-    response_.body() = std::move(reply.body);
-    response_.prepare_payload();
-  }
+  Head head;
+  head.version(request.version());
+  head.result(static_cast<unsigned>(reply.status));
+  head.set(http::field::server, "sluice-provider");
+  head.set(http::field::content_type, reply.content_type);
+  for (const auto& [name, value] : reply.headers) head.set(name, value);
+  head.keep_alive(request.keep_alive());
+  keep_alive_ = request.keep_alive();
   status_ = reply.status;
+  const bool head_only = request.method() == http::verb::head;
   parser_.reset();
+
+  response_ = {};
+  if (!head_only && (reply.source || reply.delivery.kind != Delivery::Kind::whole)) {
+    start_piecewise(reply, std::move(head));
+  } else {
+    piecewise_ = false;
+    response_.base() = std::move(head.base());
+    if (head_only) {
+      response_.content_length(reply.body_size());  // the GET's length, no body
+    } else if (reply.status != 204 && reply.status != 304) {
+      response_.body() = std::move(reply.body);
+      response_.prepare_payload();
+    }
+  }
 
   if (reply.delay.count() > 0) return wait_then_write(reply.delay);
   write();
@@ -92,15 +104,33 @@ void Session::wait_then_write(std::chrono::milliseconds delay) {
   delay_timer_.expires_after(delay);
   delay_timer_.async_wait(
       [self = shared_from_this()](beast::error_code ec) { self->on_delay_over(ec); });
+  watch_peer();
+}
+
+void Session::on_delay_over(beast::error_code ec) {
+  if (closed_ || ec == asio::error::operation_aborted) return;
+  stop_watching_peer();
+  write();
+}
+
+void Session::watch_peer() {
   watching_peer_ = true;
   stream_.socket().async_wait(
       tcp::socket::wait_read,
-      [self = shared_from_this()](beast::error_code ec) { self->on_readable_while_waiting(ec); });
+      [self = shared_from_this()](beast::error_code ec) { self->on_readable_while_watching(ec); });
 }
 
-void Session::on_readable_while_waiting(beast::error_code ec) {
+// Cancels the readiness wait; call only while no read or write is pending on the socket.
+void Session::stop_watching_peer() {
+  if (!watching_peer_) return;
   watching_peer_ = false;
+  beast::error_code ignored;
+  stream_.socket().cancel(ignored);
+}
+
+void Session::on_readable_while_watching(beast::error_code ec) {
   if (ec == asio::error::operation_aborted || closed_) return;
+  watching_peer_ = false;
   beast::error_code avail_ec;
   if (!ec && stream_.socket().available(avail_ec) > 0 && !avail_ec) {
     return;  // a pipelined request, read after this response
@@ -108,18 +138,17 @@ void Session::on_readable_while_waiting(beast::error_code ec) {
   close();  // end of stream or reset
 }
 
-void Session::on_delay_over(beast::error_code ec) {
-  if (closed_ || ec == asio::error::operation_aborted) return;
-  if (watching_peer_) {
-    beast::error_code ignored;
-    stream_.socket().cancel(ignored);
-  }
-  write();
-}
-
 void Session::write() {
   // A client that has not taken the whole response within the idle timeout is dropped.
   stream_.expires_after(idle_timeout_);
+  if (piecewise_) {
+    head_writer_.emplace(head_);
+    http::async_write_header(stream_, *head_writer_,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                               self->on_head_written(ec);
+                             });
+    return;
+  }
   http::async_write(
       stream_, response_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_written(ec); });
@@ -129,7 +158,7 @@ void Session::on_written(beast::error_code ec) {
   request_.finish();
   if (ec) return close();
   if (counters_) counters_->response_written(status_);
-  if (!response_.keep_alive()) return close();
+  if (!keep_alive_) return close();
   response_ = {};
   read_header();
 }
@@ -139,6 +168,17 @@ void Session::close() {
   closed_ = true;
   beast::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.close();
+  delay_timer_.cancel();
+  request_.finish();
+  connection_.release();
+}
+
+void Session::close_with_reset() {
+  if (closed_) return;
+  beast::error_code ignored;
+  stream_.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+  closed_ = true;
   stream_.close();
   delay_timer_.cancel();
   request_.finish();

@@ -2,17 +2,24 @@
 // for each reply, delivers it after the reply's delay, and keeps the connection alive
 // between requests until the client closes it or it idles out. A counted session (main
 // port) holds a CountedConnection for its whole life and a CountedRequest per request.
+//
+// A reply held whole with the normal delivery is written by Beast in one go (session.cpp).
+// Any other (a streamed body, or a reset, cut or dripped delivery) goes piecewise: the
+// header, then the body a piece at a time (session_body.cpp).
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "provider/counters.h"
 #include "provider/reply.h"
@@ -33,30 +40,56 @@ class Session : public std::enable_shared_from_this<Session> {
   void start();
 
  private:
+  using Head = boost::beast::http::response<boost::beast::http::empty_body>;
+
   void read_header();
   void on_header(boost::beast::error_code ec);
   void on_body(boost::beast::error_code ec);
   void respond();
   void wait_then_write(std::chrono::milliseconds delay);
   void on_delay_over(boost::beast::error_code ec);
-  void on_readable_while_waiting(boost::beast::error_code ec);
+  // While nothing is read, a readiness wait spots a client that closes (or resets) at once.
+  void watch_peer();
+  void stop_watching_peer();
+  void on_readable_while_watching(boost::beast::error_code ec);
   void write();
-  void on_written(boost::beast::error_code ec);
-  void close();
+  void on_written(boost::beast::error_code ec);  // a whole response is out
+  void close();                                  // orderly: FIN, then close
+  void close_with_reset();                       // SO_LINGER 0, then close: RST
+
+  // Piecewise delivery (session_body.cpp).
+  void start_piecewise(const Reply& reply, Head head);
+  void on_head_written(boost::beast::error_code ec);
+  void write_piece();
+  void on_piece_written(boost::beast::error_code ec, std::size_t n);
+  void body_done();
+  void reset_once_sent(std::chrono::steady_clock::time_point give_up);
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   boost::beast::http::response<boost::beast::http::string_body> response_;
-  boost::asio::steady_timer delay_timer_;
+  boost::asio::steady_timer delay_timer_;  // the reply's delay, drip pacing, reset drain
   Handler* handler_;
   Counters* counters_;
   std::chrono::seconds idle_timeout_;
   int status_ = 0;
-  bool watching_peer_ = false;  // a readiness wait spots a client closing during the delay
+  bool keep_alive_ = false;
+  bool watching_peer_ = false;
   bool closed_ = false;
   CountedConnection connection_;
   CountedRequest request_;
+
+  // The piecewise reply in progress, if any.
+  bool piecewise_ = false;
+  Head head_;
+  std::optional<boost::beast::http::response_serializer<boost::beast::http::empty_body>>
+      head_writer_;
+  std::shared_ptr<BodySource> source_;
+  Delivery delivery_;
+  uint64_t sent_ = 0;   // body bytes written
+  uint64_t limit_ = 0;  // body bytes to write: all, or Delivery::cut_at
+  std::string piece_;   // the piece being written
 };
 
 }  // namespace sluice

@@ -1,8 +1,10 @@
 #include "queue/memory_queue.h"
 
 #include <algorithm>
+#include <tuple>
 #include <unordered_set>
 
+#include "queue/dead_filter.h"
 #include "queue/job_check.h"
 #include "queue/owner_id.h"
 
@@ -160,13 +162,16 @@ Result<uint64_t> MemoryQueue::reclaim(int64_t now_ms, bool all_leases) {
   return n;
 }
 
-Result<uint64_t> MemoryQueue::replay(const std::string& error_code, int64_t now_ms) {
+Result<uint64_t> MemoryQueue::replay(const DeadFilter& filter, int64_t now_ms) {
+  if (Status s = check_replay_filter(filter); !s.ok()) return s.error();
+  DeadMatch match(filter);
   std::lock_guard lock(mu_);
   uint64_t n = 0;
   for (Row& r : rows_) {
-    if (r.rec.state != JobState::dead) continue;
-    if (!error_code.empty() && r.rec.error_code != error_code) continue;
+    if (!match.matches(r.rec)) continue;
     r.rec.attempts = 0;
+    r.rec.error_code.clear();
+    r.rec.error_detail.clear();
     set_state(r, JobState::queued, now_ms, now_ms);
     ++n;
   }
@@ -201,6 +206,26 @@ Status MemoryQueue::scan(const std::function<bool(const JobRecord&)>& fn) {
     }
     if (!fn(rec)) return Status();
   }
+}
+
+Status MemoryQueue::scan_dead(const DeadFilter& filter,
+                              const std::function<bool(const JobRecord&)>& fn) {
+  DeadMatch match(filter);
+  std::vector<JobRecord> dead;
+  {
+    std::lock_guard lock(mu_);
+    for (const Row& r : rows_) {
+      if (match.matches(r.rec)) dead.push_back(r.rec);
+    }
+  }
+  // SqliteQueue's order: by error code (byte order, as SQLite compares), then seq.
+  std::sort(dead.begin(), dead.end(), [](const JobRecord& a, const JobRecord& b) {
+    return std::tie(a.error_code, a.seq) < std::tie(b.error_code, b.seq);
+  });
+  for (const JobRecord& r : dead) {
+    if (!fn(r)) break;
+  }
+  return Status();
 }
 
 }  // namespace sluice

@@ -23,10 +23,13 @@ class MemoryQueue final : public Queue {
   Result<std::vector<Job>> lease(const LeaseRequest& req) override;
   Status apply(const std::vector<Transition>& batch, int64_t now_ms) override;
   Result<uint64_t> reclaim(int64_t now_ms, bool all_leases) override;
-  Result<uint64_t> replay(const std::string& error_code, int64_t now_ms) override;
+  Result<uint64_t> replay(const DeadFilter& filter, int64_t now_ms) override;
   Result<QueueStats> stats() override;
   Result<std::optional<int64_t>> next_ready_ms() override;
   Status scan(const std::function<bool(const JobRecord&)>& fn) override;
+  // Copies the matching rows under the lock, then calls fn without it.
+  Status scan_dead(const DeadFilter& filter,
+                   const std::function<bool(const JobRecord&)>& fn) override;
 
   std::string owner() const;
   void set_owner(std::string owner);

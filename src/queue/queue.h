@@ -91,6 +91,23 @@ struct QueueStats {
   std::map<std::string, uint64_t> dead_by_reason;
 };
 
+// Which dead jobs a `dlq` command acts on. Every field that is set must match; an empty
+// field matches anything.
+//  - reason: an error code ("http_404", "timeout"), or a class "http_4xx" / "http_5xx"
+//    that matches every http_4NN / http_5NN. An unknown code matches nothing.
+//  - host: a host_key ("img.example:443"), or a host without port ("img.example",
+//    "[::1]" or "::1") that matches the host on every port.
+//  - id: the job's id.
+//  - all: replay refuses an empty filter unless all is set, so a forgotten flag cannot
+//    replay the whole dead-letter queue. It widens nothing: set fields still filter.
+struct DeadFilter {
+  std::string reason;
+  std::string host;
+  std::string id;
+  bool all = false;
+  bool empty() const { return reason.empty() && host.empty() && id.empty(); }
+};
+
 struct LeaseRequest {
   size_t max = 64;
   int64_t now_ms = 0;
@@ -119,9 +136,18 @@ class Queue {
   // queued without charging an attempt. Returns how many.
   virtual Result<uint64_t> reclaim(int64_t now_ms, bool all_leases) = 0;
 
-  // Dead jobs with this error code ("" for all) go back to queued, ready at now_ms, with
-  // their attempts reset (`sluice dlq replay --reason`). Returns how many.
-  virtual Result<uint64_t> replay(const std::string& error_code, int64_t now_ms) = 0;
+  // Dead jobs that match filter go back to queued, ready at now_ms, with their attempts
+  // reset and their error cleared, in one transaction (`sluice dlq replay`). Returns how
+  // many. Only dead jobs are touched and a dead job is never leased, so this is safe while
+  // a run leases and applies on the same queue. An empty filter without `all` is a
+  // bad_input error.
+  virtual Result<uint64_t> replay(const DeadFilter& filter, int64_t now_ms) = 0;
+
+  // Dead jobs that match filter (an empty one: every dead job), by error code and then
+  // seq, for `dlq list` and `dlq export`; stops early if fn returns false. Reads only dead
+  // jobs (an index), never the whole queue. fn may use the queue.
+  virtual Status scan_dead(const DeadFilter& filter,
+                           const std::function<bool(const JobRecord&)>& fn) = 0;
 
   virtual Result<QueueStats> stats() = 0;
 

@@ -1,5 +1,6 @@
-// SqliteQueue: opening the file, enqueue, reclaim and replay. Leasing is in
-// sqlite_lease.cpp, apply in sqlite_apply.cpp, the read side in sqlite_read.cpp.
+// SqliteQueue: opening the file, enqueue and reclaim. Leasing is in sqlite_lease.cpp, apply
+// in sqlite_apply.cpp, the read side in sqlite_read.cpp, the dead-letter queue (replay,
+// scan_dead) in sqlite_dead.cpp.
 #include "queue/sqlite_queue.h"
 
 #include <cctype>
@@ -118,16 +119,6 @@ Result<uint64_t> SqliteQueue::reclaim(int64_t now_ms, bool all_leases) {
   sqlite::Stmt& stmt = all_leases ? impl_->st.reclaim_all : impl_->st.reclaim_expired;
   sqlite::StmtUse q(stmt);
   q->bind(1, now_ms);
-  if (Status s = q->run(); !s.ok()) return s.error();
-  return static_cast<uint64_t>(impl_->db.changes());
-}
-
-Result<uint64_t> SqliteQueue::replay(const std::string& error_code, int64_t now_ms) {
-  std::lock_guard lock(impl_->mu);
-  sqlite::Stmt& stmt = error_code.empty() ? impl_->st.replay_all : impl_->st.replay_reason;
-  sqlite::StmtUse q(stmt);
-  q->bind(1, now_ms);
-  if (!error_code.empty()) q->bind(2, error_code);
   if (Status s = q->run(); !s.ok()) return s.error();
   return static_cast<uint64_t>(impl_->db.changes());
 }

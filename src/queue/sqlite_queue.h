@@ -49,12 +49,15 @@ class SqliteQueue final : public Queue {
   Result<std::vector<Job>> lease(const LeaseRequest& req) override;
   Status apply(const std::vector<Transition>& batch, int64_t now_ms) override;
   Result<uint64_t> reclaim(int64_t now_ms, bool all_leases) override;
-  Result<uint64_t> replay(const std::string& error_code, int64_t now_ms) override;
+  Result<uint64_t> replay(const DeadFilter& filter, int64_t now_ms) override;
   Result<QueueStats> stats() override;
   Result<std::optional<int64_t>> next_ready_ms() override;
   // Reads pages of rows in short transactions and calls fn outside the lock, so fn may
   // use the queue; rows changed during the scan are seen as of their page.
   Status scan(const std::function<bool(const JobRecord&)>& fn) override;
+  // Pages like scan, in (error_code, seq) order, through the jobs_dead index only.
+  Status scan_dead(const DeadFilter& filter,
+                   const std::function<bool(const JobRecord&)>& fn) override;
 
   // The lease owner id this handle leases and applies as.
   std::string owner() const;

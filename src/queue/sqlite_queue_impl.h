@@ -14,7 +14,9 @@ struct SqliteStatements {
   sqlite::Stmt insert, find_by_id, requeue;
   sqlite::Stmt ready, next_host, ready_for_host, take;
   sqlite::Stmt complete, retry, bury, release, defer, lease_of;
-  sqlite::Stmt reclaim_expired, reclaim_all, replay_reason, replay_all;
+  sqlite::Stmt reclaim_expired, reclaim_all;
+  sqlite::Stmt dead_first_reason, dead_next_reason, dead_page, dead_by_id, replay_reason,
+      replay_seq;
   sqlite::Stmt count_by_host, dead_by_reason, next_ready, scan_page;
 
   static Result<SqliteStatements> prepare(sqlite::Db& db);
@@ -29,6 +31,9 @@ struct SqliteQueue::Impl {
   SqliteStatements st;
   std::string owner;
 };
+
+// A row of the SLUICE_RECORD_COLUMNS statements (scan, dead-letter reads).
+JobRecord read_record(sqlite::Stmt& q);
 
 // Creates the schema in a new file or migrates an older one (PRAGMA user_version).
 Status migrate_schema(sqlite::Db& db);

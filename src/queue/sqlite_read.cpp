@@ -6,6 +6,8 @@ namespace {
 
 constexpr int64_t kScanPageRows = 512;
 
+}  // namespace
+
 JobRecord read_record(sqlite::Stmt& q) {
   JobRecord r;
   r.seq = q.int64(0);
@@ -25,8 +27,6 @@ JobRecord read_record(sqlite::Stmt& q) {
   r.updated_at_ms = q.int64(14);
   return r;
 }
-
-}  // namespace
 
 Result<QueueStats> SqliteQueue::stats() {
   std::lock_guard lock(impl_->mu);

@@ -89,19 +89,44 @@ inline constexpr const char* kDefer =  // ?4 not_before ?5 code ?6 detail
     " WHERE seq = ?1 AND state = 1 AND lease_owner = ?2";
 inline constexpr const char* kLeaseOf = "SELECT state, lease_owner FROM jobs WHERE seq = ?1";
 
-// reclaim, replay
+// reclaim
 inline constexpr const char* kReclaimExpired =
     "UPDATE jobs SET state = 0, lease_owner = NULL, lease_expires_ms = NULL, updated_ms = ?1"
     " WHERE state = 1 AND lease_expires_ms <= ?1";
 inline constexpr const char* kReclaimAll =
     "UPDATE jobs SET state = 0, lease_owner = NULL, lease_expires_ms = NULL, updated_ms = ?1"
     " WHERE state = 1";
-inline constexpr const char* kReplayReason =
-    "UPDATE jobs SET state = 0, attempts = 0, not_before_ms = ?1, updated_ms = ?1"
-    " WHERE state = 3 AND error_code = ?2";
-inline constexpr const char* kReplayAll =
-    "UPDATE jobs SET state = 0, attempts = 0, not_before_ms = ?1, updated_ms = ?1"
-    " WHERE state = 3";
+
+// The columns of a JobRecord (read_record), for scan and the dead-letter reads.
+#define SLUICE_RECORD_COLUMNS                                                               \
+  "seq, id, url, host_key, state, attempts, object_key, sha256, bytes, content_type, etag," \
+  " last_modified, error_code, error_detail, updated_ms"
+
+// The dead-letter queue (replay, scan_dead; dead_filter.h). Dead jobs are walked through
+// jobs_dead one error code at a time: the codes by seeking to the next one (?1), the jobs
+// of a code in seq order. The host filter (?3 exact, or ?4 <= host_key < ?5; ?3 = '' for any
+// host) is checked on those rows; a filter by id looks the id up instead.
+inline constexpr const char* kDeadFirstReason =
+    "SELECT error_code FROM jobs INDEXED BY jobs_dead WHERE state = 3 AND error_code >= ?1"
+    " ORDER BY error_code LIMIT 1";
+inline constexpr const char* kDeadNextReason =
+    "SELECT error_code FROM jobs INDEXED BY jobs_dead WHERE state = 3 AND error_code > ?1"
+    " ORDER BY error_code LIMIT 1";
+inline constexpr const char* kDeadPage =  // ?2 after seq, ?6 page size
+    "SELECT " SLUICE_RECORD_COLUMNS
+    " FROM jobs INDEXED BY jobs_dead WHERE state = 3 AND error_code = ?1 AND seq > ?2"
+    " AND (?3 = '' OR host_key = ?3 OR (host_key >= ?4 AND host_key < ?5))"
+    " ORDER BY seq LIMIT ?6";
+inline constexpr const char* kDeadById =
+    "SELECT " SLUICE_RECORD_COLUMNS " FROM jobs WHERE id = ?1 AND state = 3";
+inline constexpr const char* kReplayReason =  // ?6 now
+    "UPDATE jobs INDEXED BY jobs_dead SET state = 0, attempts = 0, not_before_ms = ?6,"
+    " error_code = NULL, error_detail = NULL, updated_ms = ?6"
+    " WHERE state = 3 AND error_code = ?1"
+    " AND (?3 = '' OR host_key = ?3 OR (host_key >= ?4 AND host_key < ?5))";
+inline constexpr const char* kReplaySeq =  // ?1 seq, ?2 now
+    "UPDATE jobs SET state = 0, attempts = 0, not_before_ms = ?2, error_code = NULL,"
+    " error_detail = NULL, updated_ms = ?2 WHERE seq = ?1 AND state = 3";
 
 // stats, next_ready, scan
 inline constexpr const char* kCountByHost =
@@ -110,8 +135,8 @@ inline constexpr const char* kDeadByReason =
     "SELECT IFNULL(error_code, ''), COUNT(*) FROM jobs WHERE state = 3 GROUP BY error_code";
 inline constexpr const char* kNextReady = "SELECT MIN(not_before_ms) FROM jobs WHERE state = 0";
 inline constexpr const char* kScanPage =
-    "SELECT seq, id, url, host_key, state, attempts, object_key, sha256, bytes, content_type,"
-    " etag, last_modified, error_code, error_detail, updated_ms"
-    " FROM jobs WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+    "SELECT " SLUICE_RECORD_COLUMNS " FROM jobs WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+
+#undef SLUICE_RECORD_COLUMNS
 
 }  // namespace sluice::sql

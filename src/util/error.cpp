@@ -51,6 +51,10 @@ ErrorClass classify(const Error& e) {
       if (e.http_status == 429 || e.http_status == 503) return ErrorClass::slow_down;
       if (e.http_status >= 500) return ErrorClass::transient;
       if (e.http_status == 408) return ErrorClass::transient;
+      // A suspended account or a provider in trouble answers 401/403 to everything; one
+      // forbidden object looks the same. Retried (attempts are charged) so the circuit
+      // breaker can tell the two apart; a lasting 403 still ends dead after max attempts.
+      if (e.http_status == 401 || e.http_status == 403) return ErrorClass::transient;
       return ErrorClass::permanent;
     case Reason::bad_url:
     case Reason::blocked_address:

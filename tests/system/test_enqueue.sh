@@ -49,4 +49,9 @@ printf 'http://img.example/x.jpg\n\n# comment\nhttp://img.example/y.jpg\n' > "$T
 "$SLUICE" --queue "$db" export --format jsonl | jq -se 'any(.[]; .id=="http://img.example/y.jpg")' >/dev/null ||
   fail "URL lines: id should default to the URL"
 [ "$(count queued "$db")" = 6 ] || fail "expected 6 queued, got $(count queued "$db")"
+# Regression: an id that is not valid UTF-8 must not crash the JSON export.
+printf 'id,url\nbad\377id,http://img.example/z.jpg\n' > "$T/latin1.csv"
+"$SLUICE" --queue "$db" enqueue "$T/latin1.csv" --id-field id
+"$SLUICE" --queue "$db" export --format jsonl > "$T/all.jsonl" || fail "export crashed on a non-UTF-8 id"
+[ "$(wc -l < "$T/all.jsonl")" = 7 ] || fail "export lost rows"
 pass "enqueue formats, errors and idempotency"

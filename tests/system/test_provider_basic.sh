@@ -4,6 +4,8 @@
 # catches one connection too many (and suspends), resets, writes --port-file, and stops
 # cleanly on SIGTERM.
 source "$(dirname "$0")/lib.sh"
+# stat_is JQ VALUE: for wait_for, which must run the query again on every try.
+stat_is() { [ "$(stat_of "$1")" = "$2" ]; }
 CAP=3 SIZE=1000-5000 N=40
 start_provider --cap $CAP --suspend --size $SIZE --share-404 0.2 --port-file "$T/port"
 [ "$(cat "$T/port")" = "listening $ADDR control $CONTROL" ] || fail "--port-file: $(cat "$T/port")"
@@ -50,11 +52,12 @@ for i in $(seq 0 $CAP); do
   exec {fd}<>"/dev/tcp/${ADDR%:*}/${ADDR#*:}"
   fds+=("$fd")
 done
-wait_for 10 test "$(stat_of .open_connections)" = $((CAP + 1)) || fail "open connections: $(stats)"
+wait_for 10 stat_is .open_connections $((CAP + 1)) || fail "open connections: $(stats)"
 [ "$(stat_of .violations)" -ge 1 ] || fail "no violation counted: $(stats)"
 [ "$(stat_of .suspended)" = true ] || fail "not suspended: $(stats)"
+[ "$(stat_of .suspended_remaining_ms)" = -1 ] || fail "--suspend is not until reset: $(stats)"
 for fd in "${fds[@]}"; do exec {fd}>&-; done
-wait_for 10 test "$(stat_of .open_connections)" = 0 || fail "connections not closed: $(stats)"
+wait_for 10 stat_is .open_connections 0 || fail "connections not closed: $(stats)"
 body=$(curl -s -w ' %{http_code}' "http://$ADDR/img/1.jpg")
 [ "$body" = "account suspended 403" ] || fail "suspended provider answered: $body"
 

@@ -45,7 +45,7 @@ class EngineTest : public ::testing::Test {
 
   Status run(FakeFetcher& fetcher, Store& store, int cap = 3) {
     limits_ = HostLimits(cap);
-    LocalGate gate(limits_);
+    LocalGate gate(limits_, circuit_);
     auto keys = KeyTemplate::parse("{id}{ext}");
     EXPECT_TRUE(keys.ok());
     Engine engine(queue_, gate, fetcher, store, *keys, limits_, clock_, log_, opt_);
@@ -71,6 +71,7 @@ class EngineTest : public ::testing::Test {
   MemoryQueue queue_;
   HostLimits limits_;
   EngineOptions opt_;
+  CircuitOptions circuit_;
   fs::path root_;
   std::unique_ptr<FolderStore> store_;
   EngineProgress progress_;
@@ -81,7 +82,7 @@ TEST_F(EngineTest, StoresEveryJobWithinTheCap) {
   enqueue(50);
   FakeFetcher fetcher(clock_, [](const FetchRequest& r, int) {
     FakeResponse resp;
-    resp.body = "bytes of " + r.url;
+    resp.body = "\xFF\xD8\xFF bytes of " + r.url;
     return resp;
   });
   ASSERT_TRUE(run(fetcher, *store_, 3).ok());
@@ -92,8 +93,8 @@ TEST_F(EngineTest, StoresEveryJobWithinTheCap) {
     std::ifstream in(root_ / r.manifest.key, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
-    EXPECT_EQ(ss.str(), "bytes of " + r.url);
-    EXPECT_EQ(r.manifest.sha256, sha256_hex("bytes of " + r.url));
+    EXPECT_EQ(ss.str(), "\xFF\xD8\xFF bytes of " + r.url);
+    EXPECT_EQ(r.manifest.sha256, sha256_hex("\xFF\xD8\xFF bytes of " + r.url));
     EXPECT_EQ(r.attempts, 1);
     EXPECT_EQ(r.manifest.key, r.id + ".jpg");
   }
@@ -132,6 +133,7 @@ TEST_F(EngineTest, PermanentFailureIsDeadAtOnce) {
 }
 
 TEST_F(EngineTest, TransientFailuresAreRetriedWithBackoffThenSucceed) {
+  circuit_.enabled = false;  // ten timeouts in a row would open it; tested below
   enqueue(5);
   FakeFetcher fetcher(clock_, [](const FetchRequest& r, int call) {
     FakeResponse resp;
@@ -208,6 +210,31 @@ TEST_F(EngineTest, StoreDeniedStopsTheRunAndLosesNothing) {
   EXPECT_TRUE(fs::is_empty(store_->spool_dir()));
 }
 
+// Regression: a store failure that arrived after the stop began was parked for a retry
+// that never came, and the run hung until a second signal.
+TEST_F(EngineTest, StopDuringAStoreOutageReleasesTheJobs) {
+  enqueue(10);
+  FaultyStore faulty(*store_);
+  faulty.fail_next(1000, make_error(Reason::store_io, "bucket unreachable (injected)"));
+  Engine* engine_ptr = nullptr;
+  int fetched = 0;
+  FakeFetcher fetcher(clock_, [&](const FetchRequest&, int) {
+    if (++fetched == 2 && engine_ptr) engine_ptr->request_stop();
+    return FakeResponse{};
+  });
+  limits_ = HostLimits(3);
+  LocalGate gate(limits_, circuit_);
+  auto keys = KeyTemplate::parse("{id}{ext}");
+  Engine engine(queue_, gate, fetcher, faulty, *keys, limits_, clock_, log_, opt_);
+  engine_ptr = &engine;
+  ASSERT_TRUE(engine.run().ok());
+  StateCounts c = counts();
+  EXPECT_EQ(c.leased, 0u);
+  EXPECT_EQ(c.dead, 0u);
+  EXPECT_EQ(c.queued, 10u);
+  EXPECT_TRUE(fs::is_empty(store_->spool_dir()));
+}
+
 TEST_F(EngineTest, BatchModeWaitsForTheWholeBatch) {
   opt_.mode = WindowMode::batch;
   enqueue(12);
@@ -244,6 +271,57 @@ TEST_F(EngineTest, WindowModeRefillsAFreedSlotAtOnce) {
   ASSERT_TRUE(run(fetcher, *store_, 4).ok());
   EXPECT_EQ(counts().done, 12u);
   EXPECT_GE(refills, 7);
+}
+
+TEST_F(EngineTest, NonImagesAreDeadAsNotImageAndNotStored) {
+  enqueue(3);
+  FakeFetcher fetcher(clock_, [](const FetchRequest& r, int) {
+    FakeResponse resp;
+    if (r.url.find("/1.jpg") != std::string::npos) {
+      resp.content_type = "text/html";
+      resp.body = "<html>login page</html>";
+    }
+    if (r.url.find("/2.jpg") != std::string::npos) resp.body = "not really a jpeg";
+    return resp;
+  });
+  ASSERT_TRUE(run(fetcher, *store_).ok());
+  EXPECT_EQ(counts().done, 1u);
+  EXPECT_EQ(counts().dead, 2u);
+  for (const auto& r : records()) {
+    if (r.state == JobState::dead) {
+      EXPECT_EQ(r.error_code, "not_image");
+      EXPECT_FALSE(fs::exists(root_ / (r.id + ".jpg")));
+    }
+  }
+  EXPECT_TRUE(fs::is_empty(store_->spool_dir()));
+}
+
+TEST_F(EngineTest, ASuspendedAccountOpensTheCircuitAndNothingIsDeadLettered) {
+  enqueue(200);
+  int served = 0;
+  int forbidden = 0;
+  int64_t suspended_until = 0;
+  FakeFetcher fetcher(clock_, [&](const FetchRequest&, int) {
+    FakeResponse resp;
+    // After 50 answers the account is suspended for two minutes: 403 to everything.
+    if (++served == 50) suspended_until = clock_.now_ms() + 120'000;
+    if (clock_.now_ms() < suspended_until) {
+      resp.error = http_error(403, "account suspended");
+      resp.status = 403;
+      ++forbidden;
+    }
+    return resp;
+  });
+  ASSERT_TRUE(run(fetcher, *store_, 5).ok());
+  StateCounts c = counts();
+  EXPECT_EQ(c.done, 200u);
+  EXPECT_EQ(c.dead, 0u);
+  EXPECT_GT(forbidden, 10);
+  EXPECT_GE(gate_state_["img.test:80"].circuits_opened, 1u);
+  EXPECT_GT(progress_.deferred, 0u);
+  // Probes, not a stream of requests, while the account was suspended.
+  EXPECT_LT(forbidden, 60);
+  for (const auto& r : records()) EXPECT_LE(r.attempts, 3) << r.id;
 }
 
 TEST_F(EngineTest, ConservationHoldsAfterAMixedRun) {

@@ -17,7 +17,7 @@ namespace sluice {
 struct FakeResponse {
   Error error;          // ok for a 2xx
   long status = 200;
-  std::string body = "body";
+  std::string body = std::string("\xFF\xD8\xFF\xE0 a jpeg body", 17);
   std::string content_type = "image/jpeg";
   std::string retry_after;
 };
@@ -57,6 +57,7 @@ class FakeFetcher final : public Fetcher {
       r.sha256 = sha256_hex(resp.body);
       r.bytes = resp.body.size();
       r.content_type = resp.content_type;
+      r.head = resp.body.substr(0, kHeadBytes);
     }
     out.push_back(std::move(r));
     return out;

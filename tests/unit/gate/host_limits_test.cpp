@@ -85,5 +85,48 @@ TEST(HostLimits, BadSpecsAreBadInputNamingTheSpec) {
   }
 }
 
+TEST(HostLimits, RatesDefaultToNone) {
+  HostLimits limits(20);
+  EXPECT_EQ(limits.rate_for("example.com:443"), 0);
+  limits.set_default_rate(4);
+  EXPECT_EQ(limits.rate_for("example.com:443"), 4);
+  limits.set_default_rate(-1);
+  EXPECT_EQ(limits.default_rate(), 0);
+}
+
+TEST(HostLimits, RateRulesTakeFractionsAndAPerSecondSuffix) {
+  HostLimits limits(20);
+  ASSERT_TRUE(limits.add_rate_rule("slow.example=0.5").ok());
+  ASSERT_TRUE(limits.add_rate_rule("cdn.example=10/s").ok());
+  ASSERT_TRUE(limits.add_rate_rule("CDN.example:8080=2.5/s").ok());
+  ASSERT_TRUE(limits.add_rate_rule("[::1]:8080=.25").ok());
+  ASSERT_TRUE(limits.add_rate_rule("tiny.example=0.0014").ok());  // kept to a thousandth
+  EXPECT_DOUBLE_EQ(limits.rate_for("slow.example:443"), 0.5);
+  EXPECT_DOUBLE_EQ(limits.rate_for("cdn.example:443"), 10);
+  EXPECT_DOUBLE_EQ(limits.rate_for("cdn.example:8080"), 2.5);
+  EXPECT_DOUBLE_EQ(limits.rate_for(host_key("::1", 8080)), 0.25);
+  EXPECT_DOUBLE_EQ(limits.rate_for("tiny.example:80"), 0.001);
+  EXPECT_EQ(limits.rate_for("other.example:443"), 0);
+  EXPECT_EQ(limits.cap_for("slow.example:443"), 20);  // rates and caps are separate
+}
+
+TEST(HostLimits, BadRateSpecsAreBadInputNamingTheSpec) {
+  const char* bad[] = {
+      "",         "a.com",     "a.com=",     "a.com=0",       "a.com=0.0004",
+      "a.com=-1", "a.com=1e3", "a.com=inf",  "a.com=nan",     "a.com=1.2.3",
+      "a.com=.",  "a.com=2/m", "a.com=2 /s", "a.com=/s",      "=2",
+      "::1=3",    "a.com:0=1", "a b=1",      "a.com=1000001",
+  };
+  for (const char* spec : bad) {
+    HostLimits limits(20);
+    Status s = limits.add_rate_rule(spec);
+    ASSERT_FALSE(s.ok()) << spec;
+    EXPECT_EQ(s.error().reason, Reason::bad_input) << spec;
+    EXPECT_NE(s.error().detail.find(std::string("'") + spec + "'"), std::string::npos)
+        << s.error().detail;
+    EXPECT_EQ(limits.rate_for("a.com:443"), 0) << spec;  // nothing half-added
+  }
+}
+
 }  // namespace
 }  // namespace sluice

@@ -5,6 +5,8 @@
 #include <set>
 #include <string>
 
+#include "provider/body_stream.h"
+
 namespace sluice {
 namespace {
 
@@ -87,6 +89,35 @@ TEST(ProviderBody, EtagAndLastModifiedAreStable) {
   EXPECT_EQ(date, body_last_modified("/img/e.jpg"));
   EXPECT_EQ(date.size(), 29u) << date;  // "Sun, 06 Nov 1994 08:49:37 GMT"
   EXPECT_EQ(date.substr(date.size() - 4), " GMT");
+}
+
+TEST(ProviderBody, StreamedInAnyPiecesItIsTheSameBody) {
+  for (const char* path : {"/img/s.jpg", "/img/s.png"}) {
+    for (uint64_t size : {0ull, 3ull, 21ull, 45ull, 1000ull, 70'001ull}) {
+      const std::string whole = provider_body(exactly(size), path);
+      ImageBodyStream stream(size, path);
+      EXPECT_EQ(stream.size(), size);
+      std::string pieces;
+      for (size_t n = 1; pieces.size() < size; n = n * 3 + 1) pieces += stream.next(n);
+      EXPECT_TRUE(pieces == whole) << path << " " << size;
+      EXPECT_EQ(stream.next(100), "");  // nothing past the end
+    }
+  }
+}
+
+TEST(ProviderBody, LargeStreamsKeepTheirFrame) {
+  constexpr uint64_t kSize = 60ull << 20;
+  ImageBodyStream stream(kSize, "/img/big.png");
+  const std::string first = stream.next(64 * 1024);
+  EXPECT_EQ(first.substr(0, 8), "\x89PNG\r\n\x1a\n");
+  std::string last;
+  uint64_t total = first.size();
+  while (total < kSize) {
+    last = stream.next(1 << 20);
+    total += last.size();
+  }
+  EXPECT_EQ(total, kSize);
+  EXPECT_EQ(last.substr(last.size() - 8), "IEND\xae\x42\x60\x82");
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// apply (each transition, all or nothing, ownership), reclaim, replay, stats and scan,
-// on every Queue backend.
+// apply (each transition, all or nothing, ownership), reclaim, stats and scan, on every
+// Queue backend. The dead-letter queue (replay, scan_dead) is in dead_letter_test.cpp.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -170,25 +170,6 @@ TYPED_TEST(ApplyTest, ReclaimAllTakesBackEveryLease) {
   EXPECT_EQ(*n, 3u);
   EXPECT_EQ(this->stats().all.queued, 3u);
   EXPECT_EQ(*this->q().reclaim(kT0, true), 0u);
-}
-
-TYPED_TEST(ApplyTest, ReplayRequeuesDeadJobsByReason) {
-  auto jobs = this->leased(4);
-  this->apply_ok({bury(jobs[0].seq, "http_404"), bury(jobs[1].seq, "http_404"),
-                  bury(jobs[2].seq, "timeout"), complete(jobs[3].seq)});
-  auto n = this->q().replay("http_404", kT0 + 10);
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 2u);
-  auto st = this->stats();
-  EXPECT_EQ(st.all.queued, 2u);
-  EXPECT_EQ(st.all.dead, 1u);
-  EXPECT_EQ(st.dead_by_reason.size(), 1u);
-  EXPECT_EQ(st.dead_by_reason["timeout"], 1u);
-  EXPECT_EQ(this->record("1").attempts, 0);
-  EXPECT_TRUE(this->lease(10, kT0 + 9).empty());
-  EXPECT_EQ(this->lease(10, kT0 + 10).size(), 2u);
-  EXPECT_EQ(*this->q().replay("", kT0 + 20), 1u);
-  EXPECT_EQ(this->stats().all.dead, 0u);
 }
 
 TYPED_TEST(ApplyTest, StatsCountPerHostAndDeadPerReason) {

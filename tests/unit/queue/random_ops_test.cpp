@@ -37,12 +37,8 @@ class RandomDriver {
         if (n.ok()) seen_.reclaimed += static_cast<int>(*n);
         return "reclaim " + (n.ok() ? std::to_string(*n) : n.error().to_string());
       }
-      default: {
-        const char* codes[] = {"", "http_404", "timeout"};
-        auto n = q.replay(codes[pick(0, 2)], now_);
-        if (n.ok()) seen_.replayed += static_cast<int>(*n);
-        return "replay " + (n.ok() ? std::to_string(*n) : n.error().to_string());
-      }
+      default:
+        return do_replay(q);
     }
   }
 
@@ -91,6 +87,44 @@ class RandomDriver {
     return out;
   }
 
+  // Lists the dead jobs a random filter selects, then replays them: the same jobs.
+  std::string do_replay(Queue& q) {
+    DeadFilter f;
+    switch (pick(0, 5)) {
+      case 0:
+        f.all = true;
+        break;
+      case 1:
+        f.reason = pick(0, 1) ? "http_404" : "http_5xx";
+        break;
+      case 2:
+        f.reason = "http_4xx";
+        f.host = "h" + std::to_string(pick(0, 3)) + ".example";
+        break;
+      case 3:
+        f.host = "h" + std::to_string(pick(0, 3)) + ".example:80";
+        break;
+      case 4:
+        f.id = "id" + std::to_string(pick(0, 150));
+        break;
+      default:
+        break;  // refused: no filter
+    }
+    std::string out = "replay " + f.reason + "/" + f.host + "/" + f.id + ": listed";
+    uint64_t listed = 0;
+    Status s = q.scan_dead(f, [&](const JobRecord& r) {
+      out += " " + std::to_string(r.seq) + ":" + r.error_code;
+      ++listed;
+      return true;
+    });
+    if (!s.ok()) return out + " " + s.error().to_string();
+    auto n = q.replay(f, now_);
+    if (!n.ok()) return out + " " + n.error().to_string();
+    EXPECT_EQ(*n, listed) << out;
+    seen_.replayed += static_cast<int>(*n);
+    return out + " -> " + std::to_string(*n);
+  }
+
   std::string do_apply(Queue& q) {
     std::vector<Transition> batch;
     std::shuffle(held_.begin(), held_.end(), rng_);
@@ -105,7 +139,8 @@ class RandomDriver {
           batch.push_back(retry(seq, now_ + pick(0, 2000), "timeout"));
           break;
         case 2:
-          batch.push_back(bury(seq, pick(0, 1) ? "http_404" : "http_410"));
+          batch.push_back(
+              bury(seq, pick(0, 1) ? "http_404" : (pick(0, 1) ? "http_410" : "http_503")));
           break;
         case 3:
           batch.push_back(release(seq));

@@ -151,11 +151,12 @@ TEST(SqliteQueue, HotStatementsUseIndexes) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   for (const char* sql :
-       {sql::kFindById,       sql::kRequeue,      sql::kReady,        sql::kNextHost,
-        sql::kReadyForHost,   sql::kTake,         sql::kComplete,     sql::kRetry,
-        sql::kBury,           sql::kRelease,      sql::kDefer,        sql::kLeaseOf,
-        sql::kReclaimExpired, sql::kReclaimAll,   sql::kReplayReason, sql::kReplayAll,
-        sql::kCountByHost,    sql::kDeadByReason, sql::kNextReady,    sql::kScanPage}) {
+       {sql::kFindById,       sql::kRequeue,      sql::kReady,           sql::kNextHost,
+        sql::kReadyForHost,   sql::kTake,         sql::kComplete,        sql::kRetry,
+        sql::kBury,           sql::kRelease,      sql::kDefer,           sql::kLeaseOf,
+        sql::kReclaimExpired, sql::kReclaimAll,   sql::kDeadFirstReason, sql::kDeadNextReason,
+        sql::kDeadPage,       sql::kDeadById,     sql::kReplayReason,    sql::kReplaySeq,
+        sql::kCountByHost,    sql::kDeadByReason, sql::kNextReady,       sql::kScanPage}) {
     std::string explain = std::string("EXPLAIN QUERY PLAN ") + sql;
     sqlite3_stmt* stmt = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(db, explain.c_str(), -1, &stmt, nullptr), SQLITE_OK)

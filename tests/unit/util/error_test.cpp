@@ -119,9 +119,14 @@ TEST(Result, HoldsValueOrError) {
 ErrorClass http_class(int status) { return classify(http_error(status, "")); }
 
 TEST(Classify, PermanentHttpStatuses) {
-  for (int s : {400, 401, 404, 410, 451}) {
+  for (int s : {400, 404, 410, 451}) {
     EXPECT_EQ(http_class(s), ErrorClass::permanent) << s;
   }
+}
+
+TEST(Classify, ForbiddenIsRetriedBecauseASuspendedAccountLooksTheSame) {
+  EXPECT_EQ(http_class(401), ErrorClass::transient);
+  EXPECT_EQ(http_class(403), ErrorClass::transient);
 }
 
 TEST(Classify, ServerErrorsAreTransient) {
