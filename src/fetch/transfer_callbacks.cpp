@@ -6,23 +6,13 @@
 
 #include "fetch/transfer.h"
 
+#include "util/text.h"
+
 namespace sluice {
 namespace {
 
 constexpr uint64_t kMaxDiscardBytes = 1 << 20;  // of a non-2xx body, to keep the connection
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 }  // namespace
 
@@ -39,8 +29,8 @@ void Transfer::new_response() {
 void Transfer::header_line(std::string_view line) {
   const size_t colon = line.find(':');
   if (colon == std::string_view::npos) return;
-  const std::string_view name = trim(line.substr(0, colon));
-  const std::string value(trim(line.substr(colon + 1)));
+  const std::string_view name = trim_header(line.substr(0, colon));
+  const std::string value(trim_header(line.substr(colon + 1)));
   if (iequals(name, "Content-Type")) {
     result_.content_type = value;
   } else if (iequals(name, "ETag")) {
@@ -103,7 +93,7 @@ size_t Transfer::header_callback(char* data, size_t size, size_t n, void* client
   const std::string_view line(data, len);
   if (line.substr(0, 5) == "HTTP/") {
     t->new_response();  // a status line: a new response (interim or after 1xx)
-  } else if (trim(line).empty()) {
+  } else if (trim_header(line).empty()) {
     return t->headers_done() ? len : 0;
   } else {
     t->header_line(line);

@@ -9,26 +9,13 @@
 #include <new>
 #include <stdexcept>
 
+#include "util/text.h"
+
 namespace sluice {
 namespace {
 
 constexpr size_t kMaxReplyBody = 64 * 1024;  // error documents and small XML replies
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 }  // namespace
 
@@ -165,8 +152,8 @@ size_t S3Exchange::on_header(char* data, size_t size, size_t n, void* self) {
   }
   size_t colon = line.find(':');
   if (colon == std::string_view::npos) return bytes;
-  std::string_view name = trim(line.substr(0, colon));
-  std::string value(trim(line.substr(colon + 1)));
+  std::string_view name = trim_header(line.substr(0, colon));
+  std::string value(trim_header(line.substr(colon + 1)));
   if (iequals(name, "ETag"))
     x->reply_.etag = value;
   else if (iequals(name, "x-amz-meta-sha256"))
