@@ -28,6 +28,7 @@ struct RunArgs {
   double connect_timeout = 10, timeout = 120;
   long low_speed_bytes = 1024, low_speed_time = 30;
   int max_attempts = 6;
+  double backoff_base = 1, backoff_cap = 300;
   bool allow_private = false;
   bool follow = false;
   std::string mode = "window";
@@ -121,6 +122,8 @@ int run(const GlobalOptions& g, const RunArgs& a) {
   eo.mode = a.mode == "batch" ? WindowMode::batch : WindowMode::window;
   eo.follow = a.follow;
   eo.max_attempts = a.max_attempts;
+  eo.backoff_base_ms = static_cast<int64_t>(a.backoff_base * 1000);
+  eo.backoff_cap_ms = static_cast<int64_t>(a.backoff_cap * 1000);
   eo.grace_ms = static_cast<int64_t>(a.grace * 1000);
   eo.lease_ms = std::max<int64_t>(eo.lease_ms, fo.total_timeout_ms * 2);
   eo.seed = a.seed;
@@ -203,6 +206,11 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
   cmd->add_option("--low-speed-time", a->low_speed_time, "... for this many seconds: timeout");
   cmd->add_option("--max-attempts", a->max_attempts, "Attempts before dead-lettering (6)")
       ->check(CLI::Range(1, 100));
+  cmd->add_option("--backoff-base", a->backoff_base,
+                  "Seconds: retry n waits a random time in [0, min(cap, base * 2^n)) (1)")
+      ->check(CLI::Range(0.001, 3600.0));
+  cmd->add_option("--backoff-cap", a->backoff_cap, "Seconds: the longest retry wait (300)")
+      ->check(CLI::Range(0.001, 86400.0));
   cmd->add_flag("--allow-private", a->allow_private,
                 "Allow loopback, private and link-local addresses (refused by default)");
   cmd->add_flag("--follow", a->follow, "Keep waiting for new jobs when the queue is drained");
