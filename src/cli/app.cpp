@@ -12,8 +12,9 @@ namespace sluice {
 
 int cli_main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  CLI::App app{"sluice: copy remote files into storage without exceeding a provider's "
-               "connection cap"};
+  CLI::App app{
+      "sluice: copy remote files into storage without exceeding a provider's "
+      "connection cap"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "sluice 0.1.0");
   GlobalOptions g;

@@ -23,10 +23,14 @@ struct EnqueueArgs {
 
 int run_enqueue(const GlobalOptions& g, const EnqueueArgs& a) {
   InputOptions opt;
-  if (a.format == "jsonl") opt.format = InputOptions::Format::jsonl;
-  else if (a.format == "csv") opt.format = InputOptions::Format::csv;
-  else if (a.format == "lines") opt.format = InputOptions::Format::lines;
-  else opt.format = InputOptions::Format::auto_detect;
+  if (a.format == "jsonl")
+    opt.format = InputOptions::Format::jsonl;
+  else if (a.format == "csv")
+    opt.format = InputOptions::Format::csv;
+  else if (a.format == "lines")
+    opt.format = InputOptions::Format::lines;
+  else
+    opt.format = InputOptions::Format::auto_detect;
   opt.url_field = a.url_field;
   opt.id_field = a.id_field;
 
@@ -78,7 +82,8 @@ int run_enqueue(const GlobalOptions& g, const EnqueueArgs& a) {
       });
   flush();
   if (!failed.ok()) {
-    std::fprintf(stderr, "sluice: error: queue %s: %s (the batches before it are committed; "
+    std::fprintf(stderr,
+                 "sluice: error: queue %s: %s (the batches before it are committed; "
                  "enqueue is idempotent, so run the same command again)\n",
                  g.queue.c_str(), failed.error().to_string().c_str());
     return kExitError;
@@ -105,7 +110,8 @@ void add_enqueue_command(CLI::App& app, const GlobalOptions& g, int* exit_code) 
   cmd->add_option("--format", args->format, "auto (default), jsonl, csv or lines")
       ->check(CLI::IsMember({"auto", "jsonl", "csv", "lines"}));
   cmd->add_option("--url-field", args->url_field, "Field or column holding the URL (url)");
-  cmd->add_option("--id-field", args->id_field, "Field or column holding the record id "
+  cmd->add_option("--id-field", args->id_field,
+                  "Field or column holding the record id "
                   "(default: the URL is the id)");
   cmd->add_option("--batch", args->batch, "Jobs per transaction")->check(CLI::Range(1, 1000000));
   cmd->callback([&g, args, exit_code]() { *exit_code = run_enqueue(g, *args); });

@@ -12,9 +12,9 @@
 namespace sluice {
 namespace {
 
-const char* kColumns[] = {"id",           "url",   "key",           "state",     "sha256",
-                          "bytes",        "content_type", "etag",   "last_modified",
-                          "attempts",     "error", "error_detail",  "updated_at"};
+const char* kColumns[] = {"id",    "url",          "key",       "state",         "sha256",
+                          "bytes", "content_type", "etag",      "last_modified", "attempts",
+                          "error", "error_detail", "updated_at"};
 
 std::vector<std::string> row(const JobRecord& r) {
   const ManifestEntry& m = r.manifest;
@@ -86,9 +86,8 @@ void add_export_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
   cmd->add_option("--format", *format, "csv (default) or jsonl")
       ->check(CLI::IsMember({"csv", "jsonl"}));
   cmd->add_option("-o,--output", *output, "File to write (default stdout)");
-  cmd->callback([&g, format, output, exit_code]() {
-    *exit_code = run_export(g, *format, *output);
-  });
+  cmd->callback(
+      [&g, format, output, exit_code]() { *exit_code = run_export(g, *format, *output); });
 }
 
 }  // namespace sluice

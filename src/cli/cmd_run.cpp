@@ -51,19 +51,21 @@ int fail(const std::string& message) {
 
 void print_summary(const EngineProgress& p, const Gate& gate, Store& store) {
   double secs = p.elapsed_ms / 1000.0;
-  std::printf("run: stored %llu (%.1f MiB), dead %llu, retried %llu, deferred by open "
-              "circuits %llu, elapsed %.2f s, %.1f jobs/s, into %s\n",
-              static_cast<unsigned long long>(p.done), p.bytes / 1048576.0,
-              static_cast<unsigned long long>(p.dead), static_cast<unsigned long long>(p.retried),
-              static_cast<unsigned long long>(p.deferred), secs, secs > 0 ? (p.done + p.dead) / secs : 0.0, store.describe().c_str());
+  std::printf(
+      "run: stored %llu (%.1f MiB), dead %llu, retried %llu, deferred by open "
+      "circuits %llu, elapsed %.2f s, %.1f jobs/s, into %s\n",
+      static_cast<unsigned long long>(p.done), p.bytes / 1048576.0,
+      static_cast<unsigned long long>(p.dead), static_cast<unsigned long long>(p.retried),
+      static_cast<unsigned long long>(p.deferred), secs, secs > 0 ? (p.done + p.dead) / secs : 0.0,
+      store.describe().c_str());
   for (const auto& [host, s] : gate.snapshot()) {
-    std::printf("host %s: cap %d, max open connections %d, max in flight %d, slow-downs %llu, "
-                "circuit opened %llu time(s)%s\n",
-                host.c_str(), s.cap, s.max_open_connections, s.max_in_flight,
-                static_cast<unsigned long long>(s.slow_downs),
-                static_cast<unsigned long long>(s.circuits_opened),
-                s.refused_sockets ? (", fence refusals " + std::to_string(s.refused_sockets)).c_str()
-                                  : "");
+    std::printf(
+        "host %s: cap %d, max open connections %d, max in flight %d, slow-downs %llu, "
+        "circuit opened %llu time(s)%s\n",
+        host.c_str(), s.cap, s.max_open_connections, s.max_in_flight,
+        static_cast<unsigned long long>(s.slow_downs),
+        static_cast<unsigned long long>(s.circuits_opened),
+        s.refused_sockets ? (", fence refusals " + std::to_string(s.refused_sockets)).c_str() : "");
   }
 }
 
@@ -156,9 +158,11 @@ int run(const GlobalOptions& g, const RunArgs& a) {
 
 void add_s3_options(CLI::App* cmd, RunArgs& a) {
   S3Options& o = a.s3;
-  cmd->add_option("--s3-endpoint", o.endpoint, "S3-compatible server URL (else "
+  cmd->add_option("--s3-endpoint", o.endpoint,
+                  "S3-compatible server URL (else "
                   "AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL; default Amazon S3)");
-  cmd->add_option("--s3-region", o.region, "Region (else AWS_REGION, AWS_DEFAULT_REGION; "
+  cmd->add_option("--s3-region", o.region,
+                  "Region (else AWS_REGION, AWS_DEFAULT_REGION; "
                   "us-east-1)");
   auto* path = cmd->add_flag("--s3-path-style", a.s3_path_style,
                              "Address the bucket as ENDPOINT/BUCKET/KEY (default with "
@@ -176,7 +180,8 @@ void add_s3_options(CLI::App* cmd, RunArgs& a) {
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(uint64_t{4096}, uint64_t{5} << 30));
   cmd->add_option("--s3-spool", o.spool, "Local folder for temp files (./sluice-spool)");
-  cmd->add_flag("--skip-existing", o.skip_existing, "S3: skip objects already stored with the "
+  cmd->add_flag("--skip-existing", o.skip_existing,
+                "S3: skip objects already stored with the "
                 "same sha256 (a HEAD request before each upload)");
 }
 
@@ -185,16 +190,20 @@ void add_s3_options(CLI::App* cmd, RunArgs& a) {
 void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
   auto a = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand("run", "Fetch queued jobs into the store, capped per host");
-  cmd->add_option("--store", a->store, "DIR, file://DIR or s3://BUCKET/PREFIX (default "
+  cmd->add_option("--store", a->store,
+                  "DIR, file://DIR or s3://BUCKET/PREFIX (default "
                   "./sluice-data)")
       ->envname("SLUICE_STORE");
-  cmd->add_option("--limit", a->limits, "HOST=N or HOST:PORT=N: at most N connections to the "
+  cmd->add_option("--limit", a->limits,
+                  "HOST=N or HOST:PORT=N: at most N connections to the "
                   "host (repeatable)");
-  cmd->add_option("--rate", a->rates, "HOST=R or HOST:PORT=R: at most R requests per second "
+  cmd->add_option("--rate", a->rates,
+                  "HOST=R or HOST:PORT=R: at most R requests per second "
                   "to the host, on top of the connection cap (repeatable; R may be 0.5)");
   cmd->add_option("--default-limit", a->default_limit, "Cap for hosts without --limit (20)")
       ->check(CLI::Range(1, 10000));
-  cmd->add_option("--key", a->key, "Object key template: {id} {sha256} {url_sha256} {ext} "
+  cmd->add_option("--key", a->key,
+                  "Object key template: {id} {sha256} {url_sha256} {ext} "
                   "{host}, {sha256:2} for a prefix");
   cmd->add_option("--max-bytes", a->max_bytes, "Largest body accepted (52428800)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
@@ -214,7 +223,8 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
   cmd->add_flag("--allow-private", a->allow_private,
                 "Allow loopback, private and link-local addresses (refused by default)");
   cmd->add_flag("--follow", a->follow, "Keep waiting for new jobs when the queue is drained");
-  cmd->add_option("--mode", a->mode, "window (default: refill a slot the moment it frees) or "
+  cmd->add_option("--mode", a->mode,
+                  "window (default: refill a slot the moment it frees) or "
                   "batch (the original batch-of-N design, for comparison)")
       ->check(CLI::IsMember({"window", "batch"}));
   cmd->add_option("--grace", a->grace, "Seconds in-flight work may finish after SIGINT (30)")

@@ -13,8 +13,11 @@ namespace sluice {
 namespace {
 
 nlohmann::json counts_json(const StateCounts& c) {
-  return {{"queued", c.queued}, {"leased", c.leased}, {"done", c.done},
-          {"dead", c.dead},     {"total", c.total()}};
+  return {{"queued", c.queued},
+          {"leased", c.leased},
+          {"done", c.done},
+          {"dead", c.dead},
+          {"total", c.total()}};
 }
 
 int run_status(const GlobalOptions& g, bool json) {
@@ -54,8 +57,8 @@ int run_status(const GlobalOptions& g, bool json) {
   auto line = [](const std::string& name, const StateCounts& c) {
     std::printf("%-32s %10llu %10llu %10llu %10llu %10llu\n", name.c_str(),
                 static_cast<unsigned long long>(c.queued),
-                static_cast<unsigned long long>(c.leased),
-                static_cast<unsigned long long>(c.done), static_cast<unsigned long long>(c.dead),
+                static_cast<unsigned long long>(c.leased), static_cast<unsigned long long>(c.done),
+                static_cast<unsigned long long>(c.dead),
                 static_cast<unsigned long long>(c.total()));
   };
   std::printf("%-32s %10s %10s %10s %10s %10s\n", "host", "queued", "leased", "done", "dead",
@@ -70,9 +73,10 @@ int run_status(const GlobalOptions& g, bool json) {
                 run.value("in_flight", 0ull));
     if (run.contains("circuits") && run["circuits"].is_object()) {
       for (auto& [host, what] : run["circuits"].items()) {
-        std::printf("  CIRCUIT %s: %s: the provider looks down or has suspended the account; "
-                    "no attempts are charged meanwhile\n",
-                    host.c_str(), what.get<std::string>().c_str());
+        std::printf(
+            "  CIRCUIT %s: %s: the provider looks down or has suspended the account; "
+            "no attempts are charged meanwhile\n",
+            host.c_str(), what.get<std::string>().c_str());
       }
     }
   }

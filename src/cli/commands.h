@@ -17,9 +17,9 @@ void add_provider_command(CLI::App& app, int* exit_code);
 // Exit codes, stable for scripts.
 enum ExitCode {
   kExitOk = 0,
-  kExitError = 1,      // the command failed; the message says why
-  kExitUsage = 2,      // bad flags (CLI11's own errors use this too)
-  kExitRejected = 3,   // enqueue: some input lines were rejected, the rest were accepted
+  kExitError = 1,     // the command failed; the message says why
+  kExitUsage = 2,     // bad flags (CLI11's own errors use this too)
+  kExitRejected = 3,  // enqueue: some input lines were rejected, the rest were accepted
   kExitInterrupted = 130,
 };
 

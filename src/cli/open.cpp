@@ -23,8 +23,9 @@ std::string queue_file(const std::string& spec) {
 Result<std::unique_ptr<Queue>> open_queue(const std::string& spec) {
   if (starts_with(spec, "redis://")) {
     return make_error(Reason::bad_input,
-                      "--queue " + spec + ": the Redis queue is not implemented in this version; "
-                      "use a SQLite file (the default, sluice.db)");
+                      "--queue " + spec +
+                          ": the Redis queue is not implemented in this version; "
+                          "use a SQLite file (the default, sluice.db)");
   }
   std::string path = queue_file(spec);
   if (path.empty()) {

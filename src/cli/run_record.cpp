@@ -67,9 +67,9 @@ std::map<std::string, SlotHold> read_run_record(const std::string& path, int64_t
     holds[host] = SlotHold{slots.get<int>(), until};
     log.warn("an earlier run (pid " + std::to_string(j.value("pid", 0)) +
              ") stopped without finishing; its requests to " + host +
-             " may still be running at the provider: holding " +
-             std::to_string(slots.get<int>()) + " slot(s) for " +
-             std::to_string((until - now_ms + 999) / 1000) + " s (--restart-grace shortens this)");
+             " may still be running at the provider: holding " + std::to_string(slots.get<int>()) +
+             " slot(s) for " + std::to_string((until - now_ms + 999) / 1000) +
+             " s (--restart-grace shortens this)");
   }
   return holds;
 }

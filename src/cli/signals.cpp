@@ -35,11 +35,14 @@ void SignalWatcher::start(std::function<void(int)> on_first) {
       if (sigwait(&set, &sig) != 0) continue;
       if (sig == SIGUSR2) return;
       if (++count == 1) {
-        std::fprintf(stderr, "\nsluice: %s: stopping (in-flight downloads may finish; "
-                     "send it again to exit at once)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        std::fprintf(stderr,
+                     "\nsluice: %s: stopping (in-flight downloads may finish; "
+                     "send it again to exit at once)\n",
+                     sig == SIGINT ? "SIGINT" : "SIGTERM");
         on_first(sig);
       } else {
-        std::fprintf(stderr, "\nsluice: second signal: exiting now; leased jobs are "
+        std::fprintf(stderr,
+                     "\nsluice: second signal: exiting now; leased jobs are "
                      "reclaimed by the next run\n");
         _exit(128 + sig);
       }

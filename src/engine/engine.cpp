@@ -55,8 +55,7 @@ Status Engine::run() {
   for (;;) {
     int64_t now = clock_.now_ms();
     if (stop_requested_.load() && !stopping_) begin_stop(now);
-    if (stopping_ && !cancelled_ && clock_.steady_ms() >= stop_deadline_ms_ &&
-        !fetching_.empty()) {
+    if (stopping_ && !cancelled_ && clock_.steady_ms() >= stop_deadline_ms_ && !fetching_.empty()) {
       log_.warn("grace period over: aborting " + std::to_string(fetching_.size()) +
                 " transfers; their jobs go back to the queue");
       fetcher_.cancel_all();
@@ -129,9 +128,7 @@ void Engine::start_ready(int64_t now) {
     auto& [host, jobs] = *it;
     bool batch_busy = opt_.mode == WindowMode::batch && active_per_host_[host] > 0;
     int hold = held(host, now);
-    auto room = [&] {
-      return hold == 0 || active_per_host_[host] + hold < limits_.cap_for(host);
-    };
+    auto room = [&] { return hold == 0 || active_per_host_[host] + hold < limits_.cap_for(host); };
     if (!jobs.empty() && heartbeat_fn_ && !beat_hosts_.count(host)) {
       // Say this host is in use before the first request to it, so that a crash right
       // after is covered.
@@ -152,10 +149,6 @@ void Engine::start_ready(int64_t now) {
     it = jobs.empty() ? buffered_.erase(it) : std::next(it);
   }
 }
-
-
-
-
 
 void Engine::push(Transition t) { pending_.push_back(std::move(t)); }
 
@@ -203,8 +196,7 @@ void Engine::release_buffered() {
 int64_t Engine::next_wake(int64_t now) const {
   int64_t wake = now + opt_.progress_interval_ms;
   if (!pending_.empty()) {
-    wake = std::min(wake, now + opt_.commit_interval_ms -
-                              (clock_.steady_ms() - last_commit_ms_));
+    wake = std::min(wake, now + opt_.commit_interval_ms - (clock_.steady_ms() - last_commit_ms_));
   }
   for (uint64_t tag : store_waiting_) wake = std::min(wake, storing_.at(tag).store_retry_at_ms);
   if (!stopping_ && next_lease_ms_ > 0) {
@@ -239,9 +231,5 @@ bool Engine::finished(int64_t now) {
   }
   return false;
 }
-
-
-
-
 
 }  // namespace sluice

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "engine/backoff.h"
-#include "engine/retry_after.h"
 #include "engine/options.h"
+#include "engine/retry_after.h"
 #include "fetch/fetcher.h"
 #include "gate/gate.h"
 #include "queue/queue.h"
@@ -63,7 +63,7 @@ class Engine {
  private:
   struct Active {
     Job job;
-    FetchResult fetch;      // filled when the download finished
+    FetchResult fetch;  // filled when the download finished
     std::string key;
     int store_failures = 0;
     int64_t store_retry_at_ms = 0;
@@ -106,12 +106,12 @@ class Engine {
   Error fatal_;
 
   uint64_t next_tag_ = 1;
-  std::map<std::string, std::deque<Job>> buffered_;     // by host, leased, not started
-  std::map<std::string, int> active_per_host_;          // fetching now
-  std::unordered_map<uint64_t, Active> fetching_;       // tag -> job being downloaded
-  std::unordered_map<uint64_t, Active> storing_;        // tag -> job being stored
-  std::vector<uint64_t> store_waiting_;                 // tags whose store must be retried
-  std::vector<Transition> pending_;                     // not yet committed
+  std::map<std::string, std::deque<Job>> buffered_;  // by host, leased, not started
+  std::map<std::string, int> active_per_host_;       // fetching now
+  std::unordered_map<uint64_t, Active> fetching_;    // tag -> job being downloaded
+  std::unordered_map<uint64_t, Active> storing_;     // tag -> job being stored
+  std::vector<uint64_t> store_waiting_;              // tags whose store must be retried
+  std::vector<Transition> pending_;                  // not yet committed
   int64_t last_commit_ms_ = 0;
   int64_t next_lease_ms_ = 0;
   int64_t started_ms_ = 0;

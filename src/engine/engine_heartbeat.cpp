@@ -1,18 +1,20 @@
 // What the engine tells the world: progress, heartbeats (for crash-safe restarts),
 // gate events; and the slots held for a crashed run.
-#include "engine/engine.h"
-
 #include <algorithm>
 #include <system_error>
+
+#include "engine/engine.h"
 
 namespace sluice {
 
 void Engine::log_gate_events() {
   for (const GateEvent& e : gate_.take_events()) {
-    bool loud = e.kind == GateEvent::Kind::circuit_opened ||
-                e.kind == GateEvent::Kind::probe_failed;
-    if (loud) log_.warn(e.describe());
-    else log_.info(e.describe());
+    bool loud =
+        e.kind == GateEvent::Kind::circuit_opened || e.kind == GateEvent::Kind::probe_failed;
+    if (loud)
+      log_.warn(e.describe());
+    else
+      log_.info(e.describe());
   }
 }
 
@@ -21,7 +23,8 @@ int Engine::held(const std::string& host, int64_t now) {
   auto it = opt_.holds.find(host);
   if (it == opt_.holds.end()) return 0;
   if (now >= it->second.until_ms) {
-    log_.info("host " + host + ": the crashed run's requests are past their deadline; "
+    log_.info("host " + host +
+              ": the crashed run's requests are past their deadline; "
               "its slots are free again");
     opt_.holds.erase(it);
     return 0;

@@ -1,8 +1,8 @@
 // What the engine does with a finished download or store: complete, retry, defer, bury.
-#include "engine/engine.h"
-
 #include <algorithm>
 #include <system_error>
+
+#include "engine/engine.h"
 
 namespace sluice {
 
@@ -38,8 +38,8 @@ void Engine::on_fetched(FetchResult r, int64_t now) {
       // request known to have failed, not a fresh one.
       std::error_code ec;
       std::filesystem::remove(r.temp_file, ec);
-      log_.debug("deferred (circuit " + std::string(circuit_name(health.circuit)) + "): " +
-                 a.job.id + " " + r.error.to_string());
+      log_.debug("deferred (circuit " + std::string(circuit_name(health.circuit)) +
+                 "): " + a.job.id + " " + r.error.to_string());
       std::string line = host;  // host refers into a.job
       buffered_[line].push_front(std::move(a.job));
       ++counters_.deferred;
@@ -72,8 +72,8 @@ void Engine::on_fetched(FetchResult r, int64_t now) {
   a.key = *key;
   a.fetch = std::move(r);
   uint64_t tag = a.fetch.tag;
-  PutRequest put{tag,         a.fetch.temp_file, a.key,     a.fetch.content_type,
-                 a.fetch.sha256, a.fetch.bytes,  a.job.url};
+  PutRequest put{tag,           a.fetch.temp_file, a.key, a.fetch.content_type, a.fetch.sha256,
+                 a.fetch.bytes, a.job.url};
   storing_.emplace(tag, std::move(a));
   store_.put(std::move(put));
 }
@@ -89,8 +89,9 @@ void Engine::on_stored(const PutResult& r, int64_t now) {
     Transition t;
     t.kind = Transition::Kind::complete;
     t.seq = a.job.seq;
-    t.manifest = ManifestEntry{a.key,          a.fetch.sha256, a.fetch.bytes,
-                               a.fetch.content_type, a.fetch.etag, a.fetch.last_modified};
+    t.manifest =
+        ManifestEntry{a.key,        a.fetch.sha256,       a.fetch.bytes, a.fetch.content_type,
+                      a.fetch.etag, a.fetch.last_modified};
     push(std::move(t));
     ++counters_.done;
     counters_.bytes += a.fetch.bytes;

@@ -10,9 +10,9 @@
 namespace sluice {
 
 struct Heartbeat {
-  int64_t at_ms = 0;                  // wall clock
-  int64_t request_deadline_ms = 0;    // the longest a request may run (total timeout)
-  std::map<std::string, int> busy;    // host -> slots that may be in use (its cap)
+  int64_t at_ms = 0;                // wall clock
+  int64_t request_deadline_ms = 0;  // the longest a request may run (total timeout)
+  std::map<std::string, int> busy;  // host -> slots that may be in use (its cap)
   // Hosts whose circuit is not closed: host -> "open (http_403), next probe at <ms>".
   std::map<std::string, std::string> circuits;
   uint64_t done = 0, dead = 0, in_flight = 0;  // this run's progress, for `status`

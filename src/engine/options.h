@@ -17,24 +17,24 @@ enum class WindowMode {
 
 struct EngineOptions {
   WindowMode mode = WindowMode::window;
-  bool follow = false;              // keep waiting for new jobs when the queue is drained
-  int max_attempts = 6;             // attempts before a transient failure is dead-lettered
-  int64_t backoff_base_ms = 1'000;  // full-jitter exponential backoff: random in
-  int64_t backoff_cap_ms = 300'000; //   [0, min(cap, base * 2^attempts))
+  bool follow = false;                   // keep waiting for new jobs when the queue is drained
+  int max_attempts = 6;                  // attempts before a transient failure is dead-lettered
+  int64_t backoff_base_ms = 1'000;       // full-jitter exponential backoff: random in
+  int64_t backoff_cap_ms = 300'000;      //   [0, min(cap, base * 2^attempts))
   int64_t retry_after_cap_ms = 600'000;  // longest Retry-After honoured
-  int64_t lease_ms = 600'000;       // lease expiry; longer than any transfer's total timeout
-  size_t lease_batch = 256;         // jobs leased per queue call
-  size_t per_host_buffer = 64;      // leased-but-not-started jobs kept per host (>= 2 * cap)
-  int64_t commit_interval_ms = 50;  // group commit: at most this long between commits
-  size_t commit_max = 512;          // ... or this many state changes
-  int64_t grace_ms = 30'000;        // on stop: how long in-flight transfers may finish
-  size_t max_storing = 256;         // downloads waiting for the store before fetching pauses
-  int64_t store_retry_base_ms = 500;  // storage failures: backoff while fetching pauses
+  int64_t lease_ms = 600'000;            // lease expiry; longer than any transfer's total timeout
+  size_t lease_batch = 256;              // jobs leased per queue call
+  size_t per_host_buffer = 64;           // leased-but-not-started jobs kept per host (>= 2 * cap)
+  int64_t commit_interval_ms = 50;       // group commit: at most this long between commits
+  size_t commit_max = 512;               // ... or this many state changes
+  int64_t grace_ms = 30'000;             // on stop: how long in-flight transfers may finish
+  size_t max_storing = 256;              // downloads waiting for the store before fetching pauses
+  int64_t store_retry_base_ms = 500;     // storage failures: backoff while fetching pauses
   int64_t store_retry_cap_ms = 30'000;
-  int64_t idle_poll_ms = 1'000;     // --follow / waiting for not_before: queue poll interval
+  int64_t idle_poll_ms = 1'000;  // --follow / waiting for not_before: queue poll interval
   int64_t progress_interval_ms = 1'000;
-  uint64_t seed = 0;                // jitter seed; 0: random
-  ContentPolicy content;            // --accept, magic-byte check
+  uint64_t seed = 0;      // jitter seed; 0: random
+  ContentPolicy content;  // --accept, magic-byte check
   int64_t heartbeat_interval_ms = 1'000;
   int64_t request_deadline_ms = 120'000;  // the fetcher's total timeout, for heartbeats
   std::map<std::string, SlotHold> holds;  // from a crashed run's last heartbeat

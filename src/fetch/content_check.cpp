@@ -6,7 +6,9 @@
 namespace sluice {
 namespace {
 
-bool starts(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool starts(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -36,8 +38,8 @@ std::string sniff_ftyp(std::string_view head) {
   if (head.size() < 12 || head.substr(4, 4) != "ftyp") return "";
   std::string_view brand = head.substr(8, 4);
   if (brand == "avif" || brand == "avis") return "avif";
-  if (brand == "heic" || brand == "heix" || brand == "hevc" || brand == "heim" ||
-      brand == "heis" || brand == "mif1" || brand == "msf1") {
+  if (brand == "heic" || brand == "heix" || brand == "hevc" || brand == "heim" || brand == "heis" ||
+      brand == "mif1" || brand == "msf1") {
     return "heic";
   }
   return "";

@@ -12,8 +12,8 @@ namespace sluice {
 
 struct ContentPolicy {
   std::vector<std::string> accept = {"image/*"};  // media ranges; empty: any type
-  bool check_magic = true;                         // the bytes must be a known image format
-  bool allow_svg = false;                          // SVG is text and can carry script: opt in
+  bool check_magic = true;                        // the bytes must be a known image format
+  bool allow_svg = false;                         // SVG is text and can carry script: opt in
 };
 
 // "jpeg", "png", "gif", "webp", "avif", "heic", "bmp", "tiff", "svg" or "" (unknown).

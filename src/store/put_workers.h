@@ -33,11 +33,11 @@ class PutWorkers {
   Work work_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<PutRequest> todo_;        // GUARDED_BY(mu_)
-  std::vector<PutResult> results_;     // GUARDED_BY(mu_)
-  size_t pending_ = 0;                 // GUARDED_BY(mu_)
-  bool stopping_ = false;              // GUARDED_BY(mu_)
-  std::function<void()> notify_;       // GUARDED_BY(mu_)
+  std::deque<PutRequest> todo_;     // GUARDED_BY(mu_)
+  std::vector<PutResult> results_;  // GUARDED_BY(mu_)
+  size_t pending_ = 0;              // GUARDED_BY(mu_)
+  bool stopping_ = false;           // GUARDED_BY(mu_)
+  std::function<void()> notify_;    // GUARDED_BY(mu_)
   std::vector<std::thread> threads_;
 };
 

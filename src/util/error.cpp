@@ -6,11 +6,10 @@ namespace sluice {
 namespace {
 
 constexpr std::array<std::string_view, 22> kNames = {
-    "ok",        "http",           "bad_url",     "blocked_address", "dns",
-    "connect",   "timeout",        "reset",       "truncated",       "too_large",
-    "not_image", "too_many_redirects", "tls",     "network",         "store_io",
-    "store_denied", "gate_refused", "cancelled",  "internal",        "bad_input",
-    "io",        "bad_key",
+    "ok",       "http",      "bad_url",   "blocked_address", "dns",          "connect",
+    "timeout",  "reset",     "truncated", "too_large",       "not_image",    "too_many_redirects",
+    "tls",      "network",   "store_io",  "store_denied",    "gate_refused", "cancelled",
+    "internal", "bad_input", "io",        "bad_key",
 };
 
 }  // namespace

@@ -24,16 +24,16 @@ enum class Reason {
   too_large,        // body over --max-bytes
   not_image,        // content type / magic bytes say it is not an image
   too_many_redirects,
-  tls,              // certificate or handshake failure
-  network,          // any other transport failure
-  store_io,         // the store failed; retry, never dead-letter
-  store_denied,     // the store refuses for good (permissions, credentials)
-  gate_refused,     // the per-host fence refused a socket; retried without charge
-  cancelled,        // stopped by the engine (shutdown); released, not charged
+  tls,           // certificate or handshake failure
+  network,       // any other transport failure
+  store_io,      // the store failed; retry, never dead-letter
+  store_denied,  // the store refuses for good (permissions, credentials)
+  gate_refused,  // the per-host fence refused a socket; retried without charge
+  cancelled,     // stopped by the engine (shutdown); released, not charged
   internal,
-  bad_input,        // a malformed input line
-  io,               // a local file could not be read or written
-  bad_key,          // the key template gives no safe key for this job
+  bad_input,  // a malformed input line
+  io,         // a local file could not be read or written
+  bad_key,    // the key template gives no safe key for this job
 };
 
 // How the engine acts on a failure (design.md, "Failures").
@@ -62,8 +62,8 @@ ErrorClass classify(const Error& e);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}     // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
   T& value() { return std::get<0>(v_); }

@@ -57,10 +57,12 @@ class EngineTest : public ::testing::Test {
 
   std::vector<JobRecord> records() {
     std::vector<JobRecord> out;
-    EXPECT_TRUE(queue_.scan([&](const JobRecord& r) {
-                  out.push_back(r);
-                  return true;
-                }).ok());
+    EXPECT_TRUE(queue_
+                    .scan([&](const JobRecord& r) {
+                      out.push_back(r);
+                      return true;
+                    })
+                    .ok());
     return out;
   }
 
@@ -329,8 +331,10 @@ TEST_F(EngineTest, ConservationHoldsAfterAMixedRun) {
   FakeFetcher fetcher(clock_, [](const FetchRequest& r, int call) {
     FakeResponse resp;
     size_t h = std::hash<std::string>{}(r.url);
-    if (h % 3 == 0) resp.error = http_error(410, r.url);
-    else if (h % 3 == 1 && call == 1) resp.error = make_error(Reason::reset, r.url);
+    if (h % 3 == 0)
+      resp.error = http_error(410, r.url);
+    else if (h % 3 == 1 && call == 1)
+      resp.error = make_error(Reason::reset, r.url);
     return resp;
   });
   ASSERT_TRUE(run(fetcher, *store_).ok());

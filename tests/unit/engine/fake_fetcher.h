@@ -15,7 +15,7 @@
 namespace sluice {
 
 struct FakeResponse {
-  Error error;          // ok for a 2xx
+  Error error;  // ok for a 2xx
   long status = 200;
   std::string body = std::string("\xFF\xD8\xFF\xE0 a jpeg body", 17);
   std::string content_type = "image/jpeg";

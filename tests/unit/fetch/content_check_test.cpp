@@ -14,9 +14,18 @@ TEST(SniffImage, KnowsTheImageFormats) {
   EXPECT_EQ(sniff_image("GIF89a...."), "gif");
   EXPECT_EQ(sniff_image("GIF87a...."), "gif");
   EXPECT_EQ(sniff_image(std::string("RIFF\x10\x00\x00\x00WEBPVP8 ", 16)), "webp");
-  EXPECT_EQ(sniff_image(std::string("\x00\x00\x00\x1C" "ftypavif", 12)), "avif");
-  EXPECT_EQ(sniff_image(std::string("\x00\x00\x00\x18" "ftypheic", 12)), "heic");
-  EXPECT_EQ(sniff_image(std::string("\x00\x00\x00\x18" "ftypmp42", 12)), "");  // a video
+  EXPECT_EQ(sniff_image(std::string("\x00\x00\x00\x1C"
+                                    "ftypavif",
+                                    12)),
+            "avif");
+  EXPECT_EQ(sniff_image(std::string("\x00\x00\x00\x18"
+                                    "ftypheic",
+                                    12)),
+            "heic");
+  EXPECT_EQ(sniff_image(std::string("\x00\x00\x00\x18"
+                                    "ftypmp42",
+                                    12)),
+            "");  // a video
   EXPECT_EQ(sniff_image("BM\x36\x00"), "bmp");
   EXPECT_EQ(sniff_image(std::string("II*\0", 4)), "tiff");
   EXPECT_EQ(sniff_image("  <svg xmlns='http://www.w3.org/2000/svg'>"), "svg");
