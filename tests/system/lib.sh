@@ -28,6 +28,8 @@ start_provider() {
 
 stats() { curl -fsS "http://$CONTROL/__stats"; }
 stat_of() { stats | jq -r "$1"; }
+# stat_is JQ VALUE: a condition for wait_for, which must run the query again on every try.
+stat_is() { [ "$(stat_of "$1")" = "$2" ]; }
 
 # urls N [PREFIX]: N image URLs on the provider, one per line.
 urls() {

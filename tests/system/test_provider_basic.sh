@@ -4,8 +4,6 @@
 # catches one connection too many (and suspends), resets, writes --port-file, and stops
 # cleanly on SIGTERM.
 source "$(dirname "$0")/lib.sh"
-# stat_is JQ VALUE: for wait_for, which must run the query again on every try.
-stat_is() { [ "$(stat_of "$1")" = "$2" ]; }
 CAP=3 SIZE=1000-5000 N=40
 start_provider --cap $CAP --suspend --size $SIZE --share-404 0.2 --port-file "$T/port"
 [ "$(cat "$T/port")" = "listening $ADDR control $CONTROL" ] || fail "--port-file: $(cat "$T/port")"

@@ -5,8 +5,6 @@
 # per-path counts; Retry-After comes in both forms; timed suspension (after a violation, or
 # on demand through POST /__suspend) lifts by itself.
 source "$(dirname "$0")/lib.sh"
-# stat_is JQ VALUE: for wait_for, which must run the query again on every try.
-stat_is() { [ "$(stat_of "$1")" = "$2" ]; }
 K=2 SIZE=4000 HALF=2000 OVERSIZE=2m
 FLAGS=(--fail-first $K --fail-status 503 --share-410 0.1 --share-404 0.1 --share-429 0.1
        --retry-after 2 --share-reset 0.1 --share-short 0.1 --share-drip 0.1
