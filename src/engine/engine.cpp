@@ -54,7 +54,7 @@ Status Engine::run() {
 
   for (;;) {
     int64_t now = clock_.now_ms();
-    if (stop_requested_.load() && !stopping_) begin_stop(now);
+    if (stop_requested_.load() && !stopping_) begin_stop();
     if (stopping_ && !cancelled_ && clock_.steady_ms() >= stop_deadline_ms_ && !fetching_.empty()) {
       log_.warn("grace period over: aborting " + std::to_string(fetching_.size()) +
                 " transfers; their jobs go back to the queue");
@@ -66,7 +66,7 @@ Status Engine::run() {
       retry_stores(now);
       start_ready(now);
     }
-    if (finished(now)) break;
+    if (finished()) break;
 
     int64_t wait_ms = std::max<int64_t>(1, next_wake(now) - now);
     for (auto& r : fetcher_.wait(std::chrono::milliseconds(wait_ms))) {
@@ -80,15 +80,15 @@ Status Engine::run() {
       Status s = commit(now);
       if (!s.ok()) return s;
     }
-    if (fatal_.reason != Reason::ok && !stopping_) begin_stop(now);
+    if (fatal_.reason != Reason::ok && !stopping_) begin_stop();
     log_gate_events();
-    report(now, false);
+    report(false);
     beat(now, false, false);
   }
   store_.set_notifier(nullptr);
   beat(clock_.now_ms(), true, true);
   Status s = commit(clock_.now_ms());
-  report(clock_.now_ms(), true);
+  report(true);
   if (!s.ok()) return s;
   if (fatal_.reason != Reason::ok) return fatal_;
   return Status();
@@ -166,8 +166,7 @@ Status Engine::commit(int64_t now) {
   return Status();
 }
 
-void Engine::begin_stop(int64_t now) {
-  (void)now;
+void Engine::begin_stop() {
   stopping_ = true;
   stop_deadline_ms_ = clock_.steady_ms() + opt_.grace_ms;
   release_buffered();
@@ -214,8 +213,7 @@ int64_t Engine::next_wake(int64_t now) const {
 
 // True when nothing is left to do: stopped and drained, or (without --follow) the queue
 // has no job queued at all.
-bool Engine::finished(int64_t now) {
-  (void)now;
+bool Engine::finished() {
   if (!fetching_.empty() || !storing_.empty() || store_.in_flight() > 0) return false;
   if (stopping_) return true;
   if (fatal_.reason != Reason::ok) return false;  // begin_stop comes first

@@ -77,11 +77,11 @@ class Engine {
   void fail(Active& a, const Error& e, int64_t now, int64_t retry_after_ms);
   void push(Transition t);
   Status commit(int64_t now);
-  void begin_stop(int64_t now);
+  void begin_stop();
   void release_buffered();
   int64_t next_wake(int64_t now) const;
-  bool finished(int64_t now);
-  void report(int64_t now, bool force);
+  bool finished();
+  void report(bool force);
   void log_gate_events();
   void beat(int64_t now, bool final, bool force);
   int held(const std::string& host, int64_t now);

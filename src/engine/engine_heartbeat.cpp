@@ -64,8 +64,7 @@ void Engine::beat(int64_t now, bool final, bool force) {
   heartbeat_fn_(hb);
 }
 
-void Engine::report(int64_t now, bool force) {
-  (void)now;
+void Engine::report(bool force) {
   int64_t t = clock_.steady_ms();
   if (!progress_fn_ || (!force && t - last_report_ms_ < opt_.progress_interval_ms)) return;
   last_report_ms_ = t;
