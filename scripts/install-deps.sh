@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libsqlite3-dev libssl-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libboost-dev libhiredis-dev libgtest-dev libgmock-dev
-  curl jq sqlite3 ca-certificates
+  curl jq sqlite3 ca-certificates ccache
 )
 
 # Node.js and npm run the S3 test server (s3rver, below), unless an npm is already there
