@@ -86,10 +86,10 @@ int run(const GlobalOptions& g, const RunArgs& a) {
   if (!keys.ok()) return fail("--key: " + keys.error().to_string());
 
   std::string db = queue_file(g.queue);
-  auto lock = RunLock::acquire(db);
-  if (!lock.ok()) return fail(lock.error().detail);
-  auto queue = open_queue(g.queue);
+  auto queue = open_queue(g.queue);  // first: it names a queue that is not a file
   if (!queue.ok()) return fail(queue.error().to_string());
+  auto lock = RunLock::acquire(db);  // the file itself, whatever name leads to it
+  if (!lock.ok()) return fail(lock.error().detail);
   S3Options s3 = a.s3;
   if (a.s3_path_style || a.s3_virtual_hosted) s3.path_style = a.s3_path_style;
   if (s3.skip_existing && a.store.rfind("s3://", 0) != 0) {
