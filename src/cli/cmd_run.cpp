@@ -147,7 +147,10 @@ int run(const GlobalOptions& g, const RunArgs& a) {
   ProgressView view(pm, stderr);
   engine.on_progress([&view](const EngineProgress& p) { view.update(p); });
   engine.on_heartbeat([&](const Heartbeat& hb) { write_run_record(record, hb, log); });
-  signals.start([&engine](int) { engine.request_stop(); });
+  // Declared after the engine, so it is dropped first: once it is gone the watcher thread
+  // never calls into the engine again (signals.h).
+  SignalWatcher::Subscription stop_on_signal =
+      signals.start([&engine](int) { engine.request_stop(); });
 
   Status s = engine.run();
   view.finish();

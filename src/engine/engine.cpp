@@ -6,6 +6,25 @@
 #include <system_error>
 
 namespace sluice {
+namespace {
+
+// Installs the store's notifier for the length of Engine::run and removes it on every way
+// out, errors included (Store::set_notifier's teardown contract): once run() returns, no
+// store thread calls back into the engine or its fetcher.
+class NotifierScope {
+ public:
+  NotifierScope(Store& store, std::function<void()> fn) : store_(store) {
+    store_.set_notifier(std::move(fn));
+  }
+  ~NotifierScope() { store_.set_notifier(nullptr); }
+  NotifierScope(const NotifierScope&) = delete;
+  NotifierScope& operator=(const NotifierScope&) = delete;
+
+ private:
+  Store& store_;
+};
+
+}  // namespace
 
 Engine::Engine(Queue& queue, Gate& gate, Fetcher& fetcher, Store& store, const KeyTemplate& keys,
                const HostLimits& limits, const Clock& clock, Logger& log, EngineOptions options)
@@ -50,7 +69,7 @@ Status Engine::run() {
   auto stats = queue_.stats();
   if (!stats.ok()) return stats.error();
   counters_.queued_at_start = stats->all.queued;
-  store_.set_notifier([this] { fetcher_.wakeup(); });
+  NotifierScope notifier(store_, [this] { fetcher_.wakeup(); });
 
   for (;;) {
     int64_t now = clock_.now_ms();
@@ -85,7 +104,6 @@ Status Engine::run() {
     report(false);
     beat(now, false, false);
   }
-  store_.set_notifier(nullptr);
   beat(clock_.now_ms(), true, true);
   Status s = commit(clock_.now_ms());
   report(true);
@@ -135,7 +153,7 @@ void Engine::start_ready(int64_t now) {
       busy_since_beat_[host] = limits_.cap_for(host);
       beat(now, false, /*force=*/true);
     }
-    while (!jobs.empty() && !batch_busy && room() && gate_.try_acquire(host, now)) {
+    while (!jobs.empty() && !batch_busy && room() && gate_.try_acquire(host, clock_.steady_ms())) {
       uint64_t tag = next_tag_++;
       Active a;
       a.job = std::move(jobs.front());
@@ -214,9 +232,10 @@ int64_t Engine::next_wake(int64_t now) const {
   }
   if (stopping_) wake = std::min(wake, now + (stop_deadline_ms_ - clock_.steady_ms()));
   if (!stopping_ && store_waiting_.empty()) {
+    const int64_t steady = clock_.steady_ms();  // the gate's time (engine.h, Clocks)
     for (const auto& [host, jobs] : buffered_) {
-      int64_t admit = gate_.next_admit_ms(host, now);
-      if (admit > now) wake = std::min(wake, admit);
+      int64_t admit = gate_.next_admit_ms(host, steady);
+      if (admit > steady) wake = std::min(wake, now + (admit - steady));
     }
   }
   return wake;

@@ -1,6 +1,23 @@
 // The loop that ties the components: lease -> admit -> fetch -> store -> complete, with
 // retries, dead-lettering and group commits. The only component that talks to others.
-// One thread runs it; request_stop() may be called from any thread.
+//
+// Threads and teardown. One thread runs it: run() and every other member but
+// request_stop() belong to that thread. request_stop() may be called from any thread
+// while the Engine exists; a caller on another thread (the signal watcher) must be
+// stopped before the Engine is destroyed (cmd_run declares its SignalWatcher::Subscription
+// after the Engine, so it goes first). While run() runs, the store's threads call back
+// into the engine (the notifier wakes the fetcher); run() removes that notifier on every
+// way out, errors included, so once it returns nothing calls into the engine but the
+// caller, and the Engine, its fetcher and its store may be destroyed in any order.
+// Everything passed to the constructor must outlive the Engine; progress and heartbeat
+// callbacks run on the engine's thread, inside run().
+//
+// Clocks. The queue's timestamps (not_before, lease expiry, heartbeats read by another
+// process) are on the wall clock, Clock::now_ms; everything the gate times (Retry-After
+// pauses, token buckets, circuit probes) and every duration inside the run are on the
+// steady clock, Clock::steady_ms, so a step of the wall clock (NTP, an operator) neither
+// stalls nor releases a host. A Retry-After HTTP date becomes a delay once, on the wall
+// clock, and is then applied on the steady clock.
 #pragma once
 
 #include <atomic>

@@ -53,7 +53,7 @@ void Engine::beat(int64_t now, bool final, bool force) {
     if (st.circuit == CircuitState::closed) continue;
     hb.circuits[host] = std::string(circuit_name(st.circuit)) + " (" + st.signature +
                         "), next probe in " +
-                        std::to_string(std::max<int64_t>(0, st.next_probe_ms - now) / 1000) + " s";
+                        std::to_string(std::max<int64_t>(0, st.next_probe_ms - t) / 1000) + " s";
   }
   hb.done = counters_.done;
   hb.dead = counters_.dead;

@@ -20,18 +20,21 @@ void Engine::on_fetched(FetchResult r, int64_t now) {
   ErrorClass cls = classify(r.error);
   int64_t retry_after_ms = 0;
   if (cls == ErrorClass::slow_down && !r.retry_after.empty()) {
+    // An HTTP date becomes a delay on the wall clock, once; the gate applies it on the
+    // steady clock (engine.h, Clocks).
     retry_after_ms = std::min(parse_retry_after_ms(r.retry_after, now), opt_.retry_after_cap_ms);
   }
+  const int64_t steady = clock_.steady_ms();
   Feedback fb = feedback_for(r.error, retry_after_ms);
   if (r.error.reason != Reason::ok && r.http_status >= 200 && r.http_status < 300) {
     // The provider answered 2xx and the body then failed (stalled, reset, cut short):
     // the host is up, so this says nothing to the circuit breaker or to slow-down.
     fb = Feedback{};
   }
-  gate_.feedback(host, fb, now);
+  gate_.feedback(host, fb, steady);
 
   if (r.error.reason != Reason::ok) {
-    HostHealth health = gate_.health(host, now);
+    HostHealth health = gate_.health(host, steady);
     if (health.circuit != CircuitState::closed && cls != ErrorClass::free_retry) {
       // The provider is down or has suspended us: charge nothing, bury nothing. The job
       // stays leased at the front of its host's line, so it is the circuit's probe: a

@@ -3,6 +3,11 @@
 // breaker for a provider that is down or has suspended us. Backends: LocalGate
 // (in-process, local_gate.h); Redis later (global, lease-based).
 // Answers at once, never blocks: the engine asks before it starts a transfer.
+// Time: every now_ms the gate is given, and every time it returns (paused_until_ms,
+// next_probe_ms, next_admit_ms, GateEvent times), is on the caller's steady clock
+// (Clock::steady_ms), never the wall clock: a step of the wall clock must neither stall a
+// host nor release one early. A delay given in wall terms (a Retry-After HTTP date) is
+// converted to a duration by the caller first (Feedback::retry_after_ms).
 #pragma once
 
 #include <cstdint>

@@ -20,6 +20,7 @@
 #include "gate/circuit.h"
 #include "gate/gate.h"
 #include "gate/token_bucket.h"
+#include "util/thread_annotations.h"
 
 namespace sluice {
 
@@ -53,18 +54,18 @@ class LocalGate final : public Gate {
     std::optional<TokenBucket> bucket;  // only with a rate
     int64_t paused_until = 0;
   };
-  Host& host(const std::string& host_key);  // created on first use, from limits_
-  HostGateState view(const Host& h, int64_t now_ms) const;
-  void emit(GateEvent e);
+  Host& host(const std::string& host_key) REQUIRES(mu_);  // created on first use, from limits_
+  HostGateState view(const Host& h, int64_t now_ms) const REQUIRES(mu_);
+  void emit(GateEvent e) REQUIRES(mu_);
 
   // The engine's loop calls everything but snapshot(), which a status server may call
   // from its own thread; one lock keeps that simple.
   mutable std::mutex mu_;
-  HostLimits limits_;                  // GUARDED_BY(mu_)
-  CircuitOptions circuit_options_;     // GUARDED_BY(mu_)
-  std::map<std::string, Host> hosts_;  // GUARDED_BY(mu_)
-  std::vector<GateEvent> events_;      // GUARDED_BY(mu_)
-  int64_t last_now_ = 0;               // GUARDED_BY(mu_): latest now_ms seen, for snapshot()
+  HostLimits limits_ GUARDED_BY(mu_);
+  CircuitOptions circuit_options_ GUARDED_BY(mu_);
+  std::map<std::string, Host> hosts_ GUARDED_BY(mu_);
+  std::vector<GateEvent> events_ GUARDED_BY(mu_);
+  int64_t last_now_ GUARDED_BY(mu_) = 0;  // latest now_ms seen, for snapshot()
 };
 
 }  // namespace sluice

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "queue/queue.h"
+#include "util/thread_annotations.h"
 
 namespace sluice {
 
@@ -46,21 +47,22 @@ class MemoryQueue final : public Queue {
   };
   using ReadyKey = std::pair<int64_t, int64_t>;  // (not_before_ms, seq) of a queued row
 
-  Row& row(int64_t seq) { return rows_[static_cast<size_t>(seq - 1)]; }
+  Row& row(int64_t seq) REQUIRES(mu_) { return rows_[static_cast<size_t>(seq - 1)]; }
   // Moves a row to a new state, keeping ready_ in step.
-  void set_state(Row& r, JobState state, int64_t not_before_ms, int64_t now_ms);
+  void set_state(Row& r, JobState state, int64_t not_before_ms, int64_t now_ms) REQUIRES(mu_);
   // Sets the job's URL (and host), back to queued at now_ms with attempts, error and
   // manifest cleared: a known id with a new URL.
-  void requeue_with(Row& r, std::string url, std::string host_key, int64_t now_ms);
+  void requeue_with(Row& r, std::string url, std::string host_key, int64_t now_ms) REQUIRES(mu_);
   // The rejection of t, if this handle does not hold the lease t names.
   std::optional<RejectedTransition> check_leased(const Transition& t,
-                                                 const std::unordered_set<int64_t>& earlier) const;
+                                                 const std::unordered_set<int64_t>& earlier) const
+      REQUIRES(mu_);
 
   mutable std::mutex mu_;
-  std::string owner_;                               // GUARDED_BY(mu_)
-  std::vector<Row> rows_;                           // GUARDED_BY(mu_): rows_[seq - 1]
-  std::unordered_map<std::string, int64_t> by_id_;  // GUARDED_BY(mu_)
-  std::set<ReadyKey> ready_;                        // GUARDED_BY(mu_)
+  std::string owner_ GUARDED_BY(mu_);
+  std::vector<Row> rows_ GUARDED_BY(mu_);  // rows_[seq - 1]
+  std::unordered_map<std::string, int64_t> by_id_ GUARDED_BY(mu_);
+  std::set<ReadyKey> ready_ GUARDED_BY(mu_);
 };
 
 }  // namespace sluice

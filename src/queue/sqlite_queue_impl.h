@@ -6,6 +6,7 @@
 
 #include "queue/sqlite_db.h"
 #include "queue/sqlite_queue.h"
+#include "util/thread_annotations.h"
 
 namespace sluice {
 
@@ -26,10 +27,10 @@ struct SqliteQueue::Impl {
   Impl(sqlite::Db d, SqliteStatements s, std::string o)
       : db(std::move(d)), st(std::move(s)), owner(std::move(o)) {}
 
-  std::mutex mu;  // serialises every use of db and st
-  sqlite::Db db;
-  SqliteStatements st;
-  std::string owner;
+  std::mutex mu;  // serialises every use of db and st: every call of the queue takes it
+  sqlite::Db db GUARDED_BY(mu);
+  SqliteStatements st GUARDED_BY(mu);
+  std::string owner GUARDED_BY(mu);
 };
 
 // A row of the SLUICE_RECORD_COLUMNS statements (scan, dead-letter reads).

@@ -45,6 +45,8 @@ class FaultyStore final : public Store {
   void put(PutRequest req) override;
   std::vector<PutResult> poll() override;
   size_t in_flight() const override { return failed_.size() + base_->in_flight(); }
+  // The base store's puts finish on its own threads: their notifier is the base's.
+  void set_notifier(std::function<void()> fn) override { base_->set_notifier(std::move(fn)); }
   Status clean_spool() override { return base_->clean_spool(); }
   std::string describe() const override { return "faulty " + base_->describe(); }
 

@@ -38,8 +38,17 @@ size_t PutWorkers::pending() const {
 }
 
 void PutWorkers::set_notifier(std::function<void()> fn) {
-  std::lock_guard<std::mutex> lock(mu_);
-  notify_ = std::move(fn);
+  std::function<void()> old;
+  {
+    std::lock_guard<std::mutex> lock(notify_mu_);  // waits for a call in progress
+    old = std::exchange(notify_, std::move(fn));
+  }
+  // old is destroyed here, outside the lock: its captures may have destructors of their own.
+}
+
+void PutWorkers::notify() {
+  std::lock_guard<std::mutex> lock(notify_mu_);
+  if (notify_) notify_();
 }
 
 void PutWorkers::loop() {
@@ -53,13 +62,11 @@ void PutWorkers::loop() {
       todo_.pop_front();
     }
     Status s = work_(req);
-    std::function<void()> notify;
     {
       std::lock_guard<std::mutex> lock(mu_);
       results_.push_back(PutResult{req.tag, std::move(s)});
-      notify = notify_;
     }
-    if (notify) notify();
+    notify();
   }
 }
 

@@ -1,6 +1,9 @@
 // A few threads that run blocking puts (fsync, rename) off the event loop, so one slow
 // disk flush never stalls downloads. Results are collected for Store::poll(); a
-// notifier (the engine wakes its loop with it) runs after each one.
+// notifier (the engine wakes its loop with it) runs after each one, on the worker thread,
+// under notify_mu_: set_notifier() waits for a call in progress, so once it returns the
+// old notifier never runs again (Store::set_notifier's teardown contract).
+// Every public member may be called from any thread.
 #pragma once
 
 #include <condition_variable>
@@ -11,6 +14,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "util/thread_annotations.h"
 
 namespace sluice {
 
@@ -30,15 +34,19 @@ class PutWorkers {
  private:
   void loop();
 
+  void notify() EXCLUDES(mu_, notify_mu_);
+
   Work work_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<PutRequest> todo_;     // GUARDED_BY(mu_)
-  std::vector<PutResult> results_;  // GUARDED_BY(mu_)
-  size_t pending_ = 0;              // GUARDED_BY(mu_)
-  bool stopping_ = false;           // GUARDED_BY(mu_)
-  std::function<void()> notify_;    // GUARDED_BY(mu_)
-  std::vector<std::thread> threads_;
+  std::deque<PutRequest> todo_ GUARDED_BY(mu_);
+  std::vector<PutResult> results_ GUARDED_BY(mu_);
+  size_t pending_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  // Held while the notifier runs, and to replace it; never together with mu_.
+  std::mutex notify_mu_;
+  std::function<void()> notify_ GUARDED_BY(notify_mu_);
+  std::vector<std::thread> threads_;  // started in the constructor, joined in the destructor
 };
 
 }  // namespace sluice

@@ -54,8 +54,11 @@ uint64_t S3Loop::skipped() const {
 }
 
 void S3Loop::set_notifier(std::function<void()> fn) {
-  std::lock_guard<std::mutex> lock(mu_);
-  notify_ = std::move(fn);
+  std::function<void()> old;
+  {
+    std::lock_guard<std::mutex> lock(notify_mu_);  // waits for a call in progress
+    old = std::exchange(notify_, std::move(fn));
+  }
 }
 
 void S3Loop::loop() {
@@ -136,14 +139,13 @@ bool S3Loop::collect_done() {
 }
 
 void S3Loop::complete(const S3Upload& u) {
-  std::function<void()> notify;
   {
     std::lock_guard<std::mutex> lock(mu_);
     results_.push_back(u.result());
     if (u.skipped()) ++skipped_;
-    notify = notify_;
   }
-  if (notify) notify();
+  std::lock_guard<std::mutex> lock(notify_mu_);
+  if (notify_) notify_();
 }
 
 }  // namespace sluice

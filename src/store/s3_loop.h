@@ -2,7 +2,9 @@
 // `concurrency` uploads in flight (each with one request at a time), after curl's
 // 10-at-a-time example. put() queues an upload and wakes the loop (curl_multi_wakeup);
 // each finished upload's result waits for take_results(), and the notifier runs after
-// each one so the engine's loop wakes up and polls.
+// each one (on the loop thread) so the engine's loop wakes up and polls. Once
+// set_notifier() returns, the old notifier never runs again. Public members may be called
+// from any thread; running_ and multi_ belong to the loop thread.
 //
 // A separate thread rather than the engine's loop: the engine's loop is the fetcher's
 // multi handle, whose every socket is charged to a provider's connection cap and checked
@@ -23,6 +25,7 @@
 #include "store/s3_upload.h"
 #include "store/store.h"
 #include "util/logger.h"
+#include "util/thread_annotations.h"
 
 namespace sluice {
 
@@ -65,12 +68,15 @@ class S3Loop {
   std::unordered_map<CURL*, Running> running_;  // loop thread only
 
   mutable std::mutex mu_;
-  std::deque<PutRequest> queued_;   // GUARDED_BY(mu_)
-  std::vector<PutResult> results_;  // GUARDED_BY(mu_)
-  size_t pending_ = 0;              // GUARDED_BY(mu_)
-  uint64_t skipped_ = 0;            // GUARDED_BY(mu_)
-  bool stopping_ = false;           // GUARDED_BY(mu_)
-  std::function<void()> notify_;    // GUARDED_BY(mu_)
+  std::deque<PutRequest> queued_ GUARDED_BY(mu_);
+  std::vector<PutResult> results_ GUARDED_BY(mu_);
+  size_t pending_ GUARDED_BY(mu_) = 0;
+  uint64_t skipped_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  // Held while the notifier runs, and to replace it (Store::set_notifier's teardown
+  // contract); never together with mu_.
+  std::mutex notify_mu_;
+  std::function<void()> notify_ GUARDED_BY(notify_mu_);
   std::thread thread_;
 };
 

@@ -18,7 +18,7 @@ struct PutRequest {
   std::filesystem::path temp_file;  // a finished, closed file in spool_dir(); consumed
   std::string key;                  // already sanitised (see key_template.h)
   std::string content_type;
-  std::string sha256;               // hex, of temp_file's bytes
+  std::string sha256;  // hex, of temp_file's bytes
   uint64_t bytes = 0;
   std::string source_url;
 };
@@ -49,8 +49,14 @@ class Store {
   // Puts started and not yet reported by poll().
   virtual size_t in_flight() const = 0;
 
-  // fn runs (on any thread) when a put finishes, so a caller blocked elsewhere can wake
-  // up and poll(). Stores that finish within put() never call it.
+  // fn runs (on any of the store's threads) when a put finishes, so a caller blocked
+  // elsewhere can wake up and poll(). Stores that finish within put() never call it.
+  // Teardown contract: once set_notifier returns, the fn it replaced is not running and
+  // will never run again, so the caller may then destroy whatever that fn refers to
+  // (set_notifier(nullptr) before the engine and its fetcher go: Engine::run does).
+  // set_notifier waits for a call of the old fn in progress, so fn must not itself call
+  // set_notifier nor wait for the thread that does. Store threads may still run after
+  // that (finishing puts until the store is destroyed); they only stop calling back.
   virtual void set_notifier(std::function<void()> fn) { (void)fn; }
 
   // Removes temp files left behind by a crashed run. Call only while holding the run lock.

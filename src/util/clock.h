@@ -9,9 +9,11 @@ namespace sluice {
 class Clock {
  public:
   virtual ~Clock() = default;
-  // Milliseconds since the Unix epoch; stored in the queue (not_before, lease expiry).
+  // Milliseconds since the Unix epoch; stored in the queue (not_before, lease expiry) and
+  // in files other processes read. It may step, backwards too.
   virtual int64_t now_ms() const = 0;
-  // Monotonic milliseconds, for measuring durations inside one process.
+  // Monotonic milliseconds, for every duration and deadline inside one process (the
+  // gate's pauses, rates and probes; commit intervals).
   virtual int64_t steady_ms() const = 0;
 };
 
@@ -31,6 +33,9 @@ class FakeClock final : public Clock {
     now_ += ms;
     steady_ += ms;
   }
+  // A step of the wall clock alone (NTP, an operator; ms may be negative): steady time,
+  // like a real monotonic clock, does not move.
+  void step_wall_ms(int64_t ms) { now_ += ms; }
 
  private:
   int64_t now_;

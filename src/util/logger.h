@@ -1,9 +1,12 @@
-// An injected logger. Lines go to stderr by default; tests capture them.
+// An injected logger. Lines go to stderr by default; tests capture them. Every logger may
+// be called from any thread.
 #pragma once
 
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "util/thread_annotations.h"
 
 namespace sluice {
 
@@ -27,7 +30,7 @@ class StderrLogger final : public Logger {
 
  private:
   LogLevel threshold_;
-  std::mutex mu_;
+  std::mutex mu_;  // one line at a time, from any thread
 };
 
 // Keeps every line; for tests.
@@ -38,7 +41,7 @@ class MemoryLogger final : public Logger {
 
  private:
   mutable std::mutex mu_;
-  std::vector<std::string> lines_;
+  std::vector<std::string> lines_ GUARDED_BY(mu_);
 };
 
 const char* level_name(LogLevel level);
