@@ -82,7 +82,7 @@ Status Engine::run() {
     }
     if (!stopping_) {
       refill(now);
-      retry_stores(now);
+      retry_stores();
       start_ready(now);
     }
     if (finished()) break;
@@ -226,7 +226,9 @@ int64_t Engine::next_wake(int64_t now) const {
   if (!pending_.empty()) {
     wake = std::min(wake, now + opt_.commit_interval_ms - (clock_.steady_ms() - last_commit_ms_));
   }
-  for (uint64_t tag : store_waiting_) wake = std::min(wake, storing_.at(tag).store_retry_at_ms);
+  for (uint64_t tag : store_waiting_) {  // store retries are timed on the steady clock
+    wake = std::min(wake, now + (storing_.at(tag).store_retry_at_ms - clock_.steady_ms()));
+  }
   if (!stopping_ && next_lease_ms_ > 0) {
     wake = std::min(wake, now + (next_lease_ms_ - clock_.steady_ms()));
   }

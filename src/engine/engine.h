@@ -83,14 +83,14 @@ class Engine {
     FetchResult fetch;  // filled when the download finished
     std::string key;
     int store_failures = 0;
-    int64_t store_retry_at_ms = 0;
+    int64_t store_retry_at_ms = 0;  // steady clock
   };
 
   void refill(int64_t now);
   void start_ready(int64_t now);
   void on_fetched(FetchResult r, int64_t now);
   void on_stored(const PutResult& r, int64_t now);
-  void retry_stores(int64_t now);
+  void retry_stores();
   void fail(Active& a, const Error& e, int64_t now, int64_t retry_after_ms);
   void push(Transition t);
   Status commit(int64_t now);

@@ -131,13 +131,14 @@ void Engine::on_stored(const PutResult& r, int64_t now) {
   }
   // Retry the store later; fetching pauses meanwhile (backpressure). Never dead-letter.
   int64_t delay = store_backoff_.delay_ms(a.store_failures++);
-  a.store_retry_at_ms = now + delay;
+  a.store_retry_at_ms = clock_.steady_ms() + delay;
   log_.warn("store failed for " + a.key + " (" + e.to_string() + "); retrying in " +
             std::to_string(delay) + " ms, fetching paused");
   store_waiting_.push_back(r.tag);
 }
 
-void Engine::retry_stores(int64_t now) {
+void Engine::retry_stores() {
+  const int64_t now = clock_.steady_ms();  // store retries are timed on the steady clock
   for (auto it = store_waiting_.begin(); it != store_waiting_.end();) {
     Active& a = storing_.at(*it);
     if (a.store_retry_at_ms > now) {

@@ -10,6 +10,7 @@
 #include "engine/fake_fetcher.h"
 #include "gate/local_gate.h"
 #include "queue/memory_queue.h"
+#include "store/faulty_store.h"
 #include "store/folder_store.h"
 
 namespace sluice {
@@ -172,6 +173,29 @@ TEST_F(EngineClockTest, ACircuitProbeGoesOnTimeThroughAWallClockStepBackward) {
   ASSERT_GE(first_success, 0);
   // The first probe goes a second after the circuit opened (CircuitOptions).
   EXPECT_LT(first_success - opened_at, 10'000) << "the probe waited for the wall clock";
+}
+
+// Regression: a store retry's time was on the wall clock, so with fetching paused for the
+// store, a step backward paused the whole run for an hour.
+TEST_F(EngineClockTest, AStoreRetryGoesOnTimeThroughAWallClockStepBackward) {
+  enqueue(1);
+  FaultyStore faulty(*store_);
+  faulty.fail_next(1, make_error(Reason::store_io, "disk busy (injected)"));
+  SteppingFetcher* self = nullptr;
+  SteppingFetcher fetcher(clock_, [&](const FetchRequest&, int) {
+    self->arm(-kHour);  // steps while the engine waits for the store's retry
+    return FakeResponse{};
+  });
+  self = &fetcher;
+  LocalGate gate(limits_);
+  auto keys = KeyTemplate::parse("{id}{ext}");
+  Engine engine(queue_, gate, fetcher, faulty, *keys, limits_, clock_, log_, opt_);
+  int64_t start = clock_.steady_ms();
+  ASSERT_TRUE(engine.run().ok());
+  ASSERT_TRUE(fetcher.stepped());
+  EXPECT_EQ(faulty.puts(), 2);
+  EXPECT_EQ(queue_.stats()->all.done, 1u);
+  EXPECT_LT(clock_.steady_ms() - start, 10'000) << "the store retry waited for the wall clock";
 }
 
 // A rate-limited host keeps its rate through a wall-clock step backward.
