@@ -21,7 +21,7 @@ nlohmann::json counts_json(const StateCounts& c) {
 }
 
 int run_status(const GlobalOptions& g, bool json) {
-  auto queue = open_queue(g.queue);
+  auto queue = open_queue(g.queue, QueueAccess::existing);
   if (!queue.ok()) {
     std::fprintf(stderr, "sluice: error: %s\n", queue.error().to_string().c_str());
     return kExitError;
