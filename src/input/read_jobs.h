@@ -60,9 +60,9 @@ struct InputProblem {
 // host_key filled) and on_problem for every rejected one, in input order, from the calling
 // thread. CRLF line endings and a UTF-8 byte order mark are accepted. CSV is RFC 4180
 // (libcsv, strict): quoted fields may hold commas, doubled quotes and line breaks; unquoted
-// fields are trimmed of spaces and tabs and may not hold a quote. A CSV record rejected for
-// its quoting is reported at its first line and reading resumes at the line after it, so
-// one stray quote costs one record. For JSONL, an id given as a JSON integer (a GTIN, say)
+// fields are trimmed of spaces and tabs and may not hold a quote. A rejected CSV record is
+// reported at its first line and reading resumes at its second line, so one stray quote
+// costs one record. For JSONL, an id given as a JSON integer (a GTIN, say)
 // is taken as its decimal text.
 // Errors (reading stops): io when the stream fails; bad_input when a CSV header lacks the
 // URL column (or a named id column) or cannot be read.
