@@ -144,6 +144,7 @@ void Engine::start_ready(int64_t now) {
       fetching_.emplace(tag, std::move(a));
       ++active_per_host_[host];
       busy_since_beat_[host] = limits_.cap_for(host);
+      stats_->fetch_started(host);
       fetcher_.start(std::move(req));
     }
     it = jobs.empty() ? buffered_.erase(it) : std::next(it);
