@@ -68,15 +68,16 @@ void get_dlq(Api api, const httplib::Request& req, httplib::Response& res) {
 }
 
 // The filter from a JSON body ({"reason": "http_404"}) or, without a body, the query.
-bool replay_filter(const httplib::Request& req, DeadFilter* f, std::string* why) {
-  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+bool replay_filter(const httplib::Request& req, const std::string& body, DeadFilter* f,
+                   std::string* why) {
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
     f->reason = req.get_param_value("reason");
     f->host = req.get_param_value("host");
     f->id = req.get_param_value("id");
     f->all = req.get_param_value("all") == "true" || req.get_param_value("all") == "1";
     return true;
   }
-  json j = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     *why = "expected a JSON object such as {\"reason\": \"http_404\"} or {\"all\": true}";
     return false;
@@ -100,10 +101,13 @@ bool replay_filter(const httplib::Request& req, DeadFilter* f, std::string* why)
   return true;
 }
 
-void post_replay(Api api, const httplib::Request& req, httplib::Response& res) {
+void post_replay(Api api, const httplib::Request& req, httplib::Response& res,
+                 const httplib::ContentReader& reader) {
+  std::string body;
+  if (!read_body(req, reader, api.options.max_body, &body, res)) return;
   DeadFilter f;
   std::string why;
-  if (!replay_filter(req, &f, &why)) {
+  if (!replay_filter(req, body, &f, &why)) {
     send_error(res, 400, api_code::bad_request, "replay: " + why);
     return;
   }
@@ -134,9 +138,9 @@ void add_dlq_routes(httplib::Server& server, Api api) {
   server.Get("/api/dlq", [api](const httplib::Request& req, httplib::Response& res) {
     get_dlq(api, req, res);
   });
-  server.Post("/api/dlq/replay", [api](const httplib::Request& req, httplib::Response& res) {
-    post_replay(api, req, res);
-  });
+  server.Post("/api/dlq/replay",
+              [api](const httplib::Request& req, httplib::Response& res,
+                    const httplib::ContentReader& reader) { post_replay(api, req, res, reader); });
 }
 
 }  // namespace sluice

@@ -21,7 +21,10 @@ json problem_json(const BodyProblem& p) {
   return j;
 }
 
-void post_jobs(Api api, const httplib::Request& req, httplib::Response& res) {
+void post_jobs(Api api, const httplib::Request& req, httplib::Response& res,
+               const httplib::ContentReader& reader) {
+  std::string text;
+  if (!read_body(req, reader, api.options.max_body, &text, res)) return;
   InputOptions input = api.options.input;
   if (req.has_param("url_field")) input.url_field = req.get_param_value("url_field");
   if (req.has_param("id_field")) input.id_field = req.get_param_value("id_field");
@@ -29,7 +32,7 @@ void post_jobs(Api api, const httplib::Request& req, httplib::Response& res) {
     send_error(res, 400, api_code::bad_request, "url_field is empty");
     return;
   }
-  JobBody body = parse_job_body(req.body, input);
+  JobBody body = parse_job_body(text, input);
   if (!body.problems.empty()) {
     json problems = json::array();
     for (size_t i = 0; i < body.problems.size() && i < api.options.max_problems; ++i) {
@@ -75,9 +78,9 @@ void post_jobs(Api api, const httplib::Request& req, httplib::Response& res) {
 }  // namespace
 
 void add_job_routes(httplib::Server& server, Api api) {
-  server.Post("/api/jobs", [api](const httplib::Request& req, httplib::Response& res) {
-    post_jobs(api, req, res);
-  });
+  server.Post("/api/jobs",
+              [api](const httplib::Request& req, httplib::Response& res,
+                    const httplib::ContentReader& reader) { post_jobs(api, req, res, reader); });
 }
 
 }  // namespace sluice

@@ -34,6 +34,13 @@ void send_error(httplib::Response& res, int status, std::string_view code,
                 const std::string& message, nlohmann::json extra = nlohmann::json::object());
 void send_json(httplib::Response& res, int status, const nlohmann::json& body);
 
+// Reads a POST body through reader into *body. httplib's own body reading would cap
+// application/x-www-form-urlencoded bodies (what `curl -d` sends by default) at 8 KiB, so
+// the POST routes take a ContentReader. False (and a 413 in res) when the body is over
+// max bytes (by Content-Length or as read), or a 400 when the body could not be read.
+bool read_body(const httplib::Request& req, const httplib::ContentReader& reader, size_t max,
+               std::string* body, httplib::Response& res);
+
 // A query parameter or a value taken from a third party, cut for an error message.
 std::string bounded(std::string_view s, size_t max = 100);
 

@@ -1,5 +1,6 @@
 #include "server/http_server.h"
 
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -28,6 +29,42 @@ std::string bounded(std::string_view s, size_t max) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   }
   return s.size() > max ? out + "..." : out;
+}
+
+void send_too_large(httplib::Response& res, size_t max) {
+  send_error(res, 413, api_code::body_too_large,
+             "the request body is larger than " + std::to_string(max) +
+                 " bytes (serve --max-body); nothing was read from it or enqueued: send it in "
+                 "smaller parts");
+}
+
+bool read_body(const httplib::Request& req, const httplib::ContentReader& reader, size_t max,
+               std::string* body, httplib::Response& res) {
+  // A Content-Length over the limit is refused before a byte is read.
+  const std::string length = req.get_header_value("Content-Length");
+  if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > max) {
+    send_too_large(res, max);
+    return false;
+  }
+  bool over = false;
+  bool read = reader([&](const char* data, size_t len) {
+    if (body->size() + len > max) {
+      over = true;
+      return false;
+    }
+    body->append(data, len);
+    return true;
+  });
+  if (over) {
+    send_too_large(res, max);
+    return false;
+  }
+  if (!read) {
+    send_error(res, 400, api_code::bad_request,
+               "the request body could not be read (cut short, or a broken chunked encoding)");
+    return false;
+  }
+  return true;
 }
 
 struct HttpServer::Impl {
@@ -75,10 +112,7 @@ void HttpServer::Impl::configure() {
   server.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 413) {
-      send_error(res, 413, api_code::body_too_large,
-                 "the request body is larger than " + std::to_string(options.max_body) +
-                     " bytes (serve --max-body); nothing was read from it or enqueued: "
-                     "send it in smaller parts");
+      send_too_large(res, options.max_body);
     } else if (res.status == 404) {
       send_error(res, 404, api_code::not_found,
                  "no endpoint " + req.method + " " + bounded(req.path));

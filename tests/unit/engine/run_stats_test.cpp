@@ -88,7 +88,8 @@ TEST(RunStatsTest, EngineReportsEveryRequestAndOutcome) {
   EXPECT_EQ(rec.started["img.test:80"], 8);  // six jobs, two retries
   EXPECT_EQ(rec.in_flight, 0);
   EXPECT_EQ(rec.max_in_flight, 2);  // the cap, seen from the events
-  EXPECT_EQ(rec.outcomes, (std::map<std::string, int>{{"ok", 5}, {"http_404", 1}, {"http_500", 2}}));
+  EXPECT_EQ(rec.outcomes,
+            (std::map<std::string, int>{{"ok", 5}, {"http_404", 1}, {"http_500", 2}}));
   EXPECT_EQ(rec.retried, (std::map<std::string, int>{{"http_500", 2}}));
   EXPECT_EQ(rec.dead, (std::map<std::string, int>{{"http_404", 1}}));
   EXPECT_EQ(rec.stored["img.test:80"], 5);

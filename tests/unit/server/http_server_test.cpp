@@ -23,8 +23,8 @@ class HttpServerTest : public ::testing::Test {
     o.token = std::move(token);
     o.max_body = max_body;
     o.threads = 2;
-    snapshots_ = std::make_unique<SnapshotSource>(queue_, gate_, limits_, metrics_, series_,
-                                                  clock_, [] { return false; }, 0);
+    snapshots_ = std::make_unique<SnapshotSource>(
+        queue_, gate_, limits_, metrics_, series_, clock_, [] { return false; }, 0);
     server_ = std::make_unique<HttpServer>(
         o, ServerParts{queue_, *snapshots_, series_, clock_, log_, [] { return Status(); }});
     auto at = server_->start();
@@ -53,7 +53,8 @@ class HttpServerTest : public ::testing::Test {
 
 TEST_F(HttpServerTest, PostJobsEnqueuesAndIsIdempotent) {
   start();
-  std::string jsonl = "{\"url\": \"http://img.test/1.jpg\"}\n{\"url\": \"http://img.test/2.jpg\"}\n";
+  std::string jsonl =
+      "{\"url\": \"http://img.test/1.jpg\"}\n{\"url\": \"http://img.test/2.jpg\"}\n";
   auto r = client_->Post("/api/jobs", jsonl, "application/x-ndjson");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -66,6 +67,20 @@ TEST_F(HttpServerTest, PostJobsEnqueuesAndIsIdempotent) {
   EXPECT_EQ(total(), 2u);
 }
 
+// Regression: httplib caps form-urlencoded bodies (curl -d's default) at 8 KiB with a 413.
+TEST_F(HttpServerTest, LargeBodyWithCurlsDefaultContentTypeIsRead) {
+  start("", 1 << 20);
+  std::string jsonl;
+  int n = 0;
+  for (; jsonl.size() < 40'000; ++n) {
+    jsonl += "{\"url\": \"http://img.test/" + std::to_string(n) + ".jpg\"}\n";
+  }
+  auto r = client_->Post("/api/jobs", jsonl, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(total(), static_cast<uint64_t>(n));
+}
+
 TEST_F(HttpServerTest, FieldMappingPerRequest) {
   start();
   auto r = client_->Post("/api/jobs?url_field=image_url&id_field=gtin",
@@ -74,10 +89,11 @@ TEST_F(HttpServerTest, FieldMappingPerRequest) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
   std::vector<std::string> ids;
-  ASSERT_TRUE(queue_.scan([&](const JobRecord& rec) {
-                      ids.push_back(rec.id);
-                      return true;
-                    })
+  ASSERT_TRUE(queue_
+                  .scan([&](const JobRecord& rec) {
+                    ids.push_back(rec.id);
+                    return true;
+                  })
                   .ok());
   EXPECT_EQ(ids, std::vector<std::string>{"4006381333931"});
 }
@@ -140,9 +156,10 @@ TEST_F(HttpServerTest, TokenGuardsEverythingButHealthz) {
 
 TEST_F(HttpServerTest, DlqListAndReplay) {
   start();
-  ASSERT_TRUE(queue_.enqueue({{"a", "http://img.test/a.jpg", "img.test:80"},
-                              {"b", "http://img.test/b.jpg", "img.test:80"}},
-                             clock_.now_ms())
+  ASSERT_TRUE(queue_
+                  .enqueue({{"a", "http://img.test/a.jpg", "img.test:80"},
+                            {"b", "http://img.test/b.jpg", "img.test:80"}},
+                           clock_.now_ms())
                   .ok());
   auto leased = queue_.lease(LeaseRequest{10, clock_.now_ms(), 1000, {}});
   ASSERT_TRUE(leased.ok());
@@ -176,7 +193,8 @@ TEST_F(HttpServerTest, DlqListAndReplay) {
 
 TEST_F(HttpServerTest, StatusMetricsHealthAndDashboard) {
   start();
-  ASSERT_TRUE(queue_.enqueue({{"a", "http://img.test/a.jpg", "img.test:80"}}, clock_.now_ms()).ok());
+  ASSERT_TRUE(
+      queue_.enqueue({{"a", "http://img.test/a.jpg", "img.test:80"}}, clock_.now_ms()).ok());
   json s = body(client_->Get("/api/status"));
   EXPECT_EQ(s["jobs"]["queued"], 1);
   EXPECT_EQ(s["hosts"]["img.test:80"]["cap"], 5);

@@ -22,9 +22,10 @@ TEST(JobBodyTest, OneObject) {
 }
 
 TEST(JobBodyTest, PrettyPrintedObjectIsOneRecord) {
-  JobBody b = parse_job_body("\n{\n  \"image_url\": \"https://img.test/b.png\",\n  \"gtin\": "
-                             "4006381333931\n}\n",
-                             fields("image_url", "gtin"));
+  JobBody b = parse_job_body(
+      "\n{\n  \"image_url\": \"https://img.test/b.png\",\n  \"gtin\": "
+      "4006381333931\n}\n",
+      fields("image_url", "gtin"));
   EXPECT_EQ(b.form, JobBody::Form::object);
   ASSERT_TRUE(b.problems.empty()) << b.problems[0].reason;
   ASSERT_EQ(b.jobs.size(), 1u);

@@ -20,8 +20,8 @@ TEST(ListenTest, ParsesAddresses) {
 }
 
 TEST(ListenTest, RefusesWhatDoesNotRead) {
-  for (const char* bad : {"8080", "127.0.0.1:", "127.0.0.1:http", "127.0.0.1:70000", "::1:80",
-                          "127.0.0.1:-1"}) {
+  for (const char* bad :
+       {"8080", "127.0.0.1:", "127.0.0.1:http", "127.0.0.1:70000", "::1:80", "127.0.0.1:-1"}) {
     auto a = parse_listen(bad);
     ASSERT_FALSE(a.ok()) << bad;
     EXPECT_EQ(a.error().reason, Reason::bad_input);
@@ -38,7 +38,8 @@ TEST(ListenTest, LoopbackNeedsNoTokenAnythingElseDoes) {
     EXPECT_TRUE(is_loopback_host(host)) << host;
     EXPECT_TRUE(check_exposure({host, 80}, "").ok()) << host;
   }
-  for (const char* host : {"0.0.0.0", "::", "10.0.0.1", "192.168.1.2", "example.com", "128.0.0.1"}) {
+  for (const char* host :
+       {"0.0.0.0", "::", "10.0.0.1", "192.168.1.2", "example.com", "128.0.0.1"}) {
     EXPECT_FALSE(is_loopback_host(host)) << host;
     Status s = check_exposure({host, 80}, "");
     ASSERT_FALSE(s.ok()) << host;
