@@ -4,7 +4,8 @@
 // the browser test.
 'use strict';
 
-const WINDOW_MS = 120000;  // charts show the last two minutes
+const WINDOW_MS = 120000;  // charts show at most the last two minutes ...
+const MIN_SPAN_MS = 20000;  // ... and at least 20 s, from the first sample on
 const POLL_MS = 500;
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -76,15 +77,22 @@ function addPoints(series) {
   for (const h of Object.values(model.hosts)) h.points = h.points.filter(p => p.t >= cut);
 }
 
+// The time span the charts show: from the first sample kept, within [MIN_SPAN_MS, WINDOW_MS].
+function span(now) {
+  const first = model.totals.length ? model.totals[0].t : now;
+  return Math.min(WINDOW_MS, Math.max(MIN_SPAN_MS, now - first));
+}
+
 // A chart frame: returns x(t) and y(v) for a width x height viewBox.
 function frame(svg, now, ymax, width, height) {
   while (svg.firstChild) svg.removeChild(svg.firstChild);
   const left = 28, top = 6, bottom = 14;
-  const x = t => left + (width - left - 4) * (t - (now - WINDOW_MS)) / WINDOW_MS;
+  const ms = span(now);
+  const x = t => left + (width - left - 4) * (t - (now - ms)) / ms;
   const y = v => top + (height - top - bottom) * (1 - v / ymax);
   svg.appendChild(el('text', { x: 2, y: y(ymax) + 8, class: 'axis' }, String(Math.round(ymax))));
   svg.appendChild(el('text', { x: 2, y: y(0), class: 'axis' }, '0'));
-  svg.appendChild(el('text', { x: left, y: height - 2, class: 'axis' }, '-2 min'));
+  svg.appendChild(el('text', { x: left, y: height - 2, class: 'axis' }, '-' + fmtDur(ms / 1000)));
   svg.appendChild(el('text', { x: width - 30, y: height - 2, class: 'axis' }, 'now'));
   return { x, y, left, right: width - 4 };
 }
@@ -140,6 +148,11 @@ function drawHost(host, info, now) {
     const ey = f.y(eff);
     svg.appendChild(el('line', { x1: f.left, x2: f.right, y1: ey, y2: ey, class: 'line-eff' }));
   }
+  if (points.length) {
+    const area = steps(points, 'in_flight', f.x, f.y) + ' ' + f.x(points[points.length - 1].t).toFixed(1) +
+      ',' + f.y(0).toFixed(1) + ' ' + f.x(points[0].t).toFixed(1) + ',' + f.y(0).toFixed(1);
+    svg.appendChild(el('polygon', { points: area, class: 'area-inflight' }));
+  }
   svg.appendChild(el('polyline', { points: steps(points, 'open', f.x, f.y), class: 'line-open' }));
   const line = el('polyline', { points: steps(points, 'in_flight', f.x, f.y), class: 'line-inflight' });
   svg.appendChild(line);
@@ -157,7 +170,8 @@ function drawThroughput(now) {
     let j = i - 1;
     while (j > 0 && t[i].t - t[j].t < 2000) j--;
     const dt = (t[i].t - t[j].t) / 1000;
-    rates.push({ t: t[i].t, rate: dt > 0 ? (t[i].finished - t[j].finished) / dt : 0 });
+    if (dt < 1) continue;  // too short a base: the first second would spike
+    rates.push({ t: t[i].t, rate: (t[i].finished - t[j].finished) / dt });
   }
   const ymax = Math.max(1, ...rates.map(r => r.rate)) * 1.1;
   const f = frame(svg, now, ymax, 640, 120);
