@@ -7,6 +7,14 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/serve.sh"
 command -v ruby > /dev/null || fail "ruby missing: apt-get install ruby (scripts/install-deps.sh)"
 example="$(cd "$(dirname "$0")/../.." && pwd)/examples/push.rb"
+readme="$(dirname "$example")/../README.md"
+# The README shows this file's code: the block must be a verbatim part of it.
+python3 - "$readme" "$example" <<'PY' || fail "README's Ruby example drifted from examples/push.rb"
+import re, sys
+readme, example = (open(p).read() for p in sys.argv[1:3])
+block = re.search(r"```ruby\n(.*?)```", readme, re.S).group(1)
+sys.exit(0 if block.strip() and block in example else 1)
+PY
 CAP=4 N=1500 SIZE=1500
 db="$T/q.db"
 export SLUICE_TOKEN="ruby-$RANDOM$RANDOM"
