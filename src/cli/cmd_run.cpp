@@ -122,7 +122,9 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
                                                   : ProgressView::detect(stderr);
   if (g.quiet) pm = ProgressView::Mode::off;
   ProgressView view(pm, stderr);
-  engine.on_progress([&view](const EngineProgress& p) { view.update(p); });
+  engine.on_progress([&view, &gate, hooks](const EngineProgress& p) {
+    view.update(p, gate.snapshot(), hooks ? hooks->jobs_added() : 0);
+  });
   engine.on_heartbeat([&](const Heartbeat& hb) { write_run_record(record, hb, log); });
   if (hooks) {
     Status started = hooks->started(RunParts{gate, engine, limits, **store, log, clock});

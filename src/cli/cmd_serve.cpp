@@ -56,8 +56,9 @@ class ServeHooks final : public RunHooks {
       }
       return Status();
     };
+    auto added = [this](uint64_t n) { added_.fetch_add(n); };
     server_ = std::make_unique<HttpServer>(
-        options_, ServerParts{*queue_, *snapshots_, series_, p.clock, p.log, ready});
+        options_, ServerParts{*queue_, *snapshots_, series_, p.clock, p.log, ready, added});
     auto at = server_->start();
     if (!at.ok()) return at.error();
     sampler_->start();
@@ -73,6 +74,8 @@ class ServeHooks final : public RunHooks {
     if (server_) server_->stop();
   }
 
+  uint64_t jobs_added() const override { return added_.load(); }
+
   void finished() override {
     stopping_.store(true);
     if (server_) server_->stop();
@@ -83,6 +86,7 @@ class ServeHooks final : public RunHooks {
   const GlobalOptions& g_;
   ServerOptions options_;
   std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> added_{0};
   std::unique_ptr<Queue> queue_;
   RunMetrics metrics_;
   Series series_;

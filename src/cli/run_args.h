@@ -73,6 +73,9 @@ class RunHooks {
   virtual Status started(const RunParts& parts) = 0;
   virtual void stopping() = 0;
   virtual void finished() = 0;
+  // Jobs that joined the run after it started (posted, replayed), for the progress view;
+  // any thread.
+  virtual uint64_t jobs_added() const { return 0; }
 };
 
 // Runs the engine with a's settings until it drains (or, with a.follow, until stopped);

@@ -128,6 +128,7 @@ void post_replay(Api api, const httplib::Request& req, httplib::Response& res,
     return;
   }
   api.parts.snapshots.invalidate();
+  if (api.parts.added) api.parts.added(*n);
   api.parts.log.info("replayed " + std::to_string(*n) + " dead jobs (POST /api/dlq/replay)");
   send_json(res, 200, {{"replayed", *n}});
 }

@@ -65,6 +65,7 @@ void post_jobs(Api api, const httplib::Request& req, httplib::Response& res,
     }
     st = *r;
     api.parts.snapshots.invalidate();
+    if (api.parts.added) api.parts.added(st.inserted + st.requeued);
   }
   send_json(res, 200,
             {{"form", form_name(body.form)},

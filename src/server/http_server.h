@@ -58,6 +58,9 @@ struct ServerParts {
   Logger& log;
   // ok when the store can take objects and the run goes on; the error says what is not.
   std::function<Status()> ready;
+  // Told how many jobs became ready to run through the API (new or re-queued by a post,
+  // replayed); called on handler threads. May be empty.
+  std::function<void(uint64_t)> added = {};
 };
 
 class HttpServer {
