@@ -103,6 +103,8 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   eo.max_attempts = a.max_attempts;
   eo.backoff_base_ms = static_cast<int64_t>(a.backoff_base * 1000);
   eo.backoff_cap_ms = static_cast<int64_t>(a.backoff_cap * 1000);
+  eo.retry_after_cap_ms =
+      static_cast<int64_t>((a.max_retry_after >= 0 ? a.max_retry_after : a.backoff_cap) * 1000);
   eo.grace_ms = static_cast<int64_t>(a.grace * 1000);
   eo.lease_ms = std::max<int64_t>(eo.lease_ms, fo.total_timeout_ms * 2);
   eo.seed = a.seed;
@@ -207,6 +209,10 @@ void add_run_options(CLI::App* cmd, RunArgs* a) {
       ->check(CLI::Range(0.001, 3600.0));
   cmd->add_option("--backoff-cap", a->backoff_cap, "Seconds: the longest retry wait (300)")
       ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_option("--max-retry-after", a->max_retry_after,
+                  "Seconds: the longest Retry-After honoured; a longer one pauses the host this "
+                  "long (default: --backoff-cap)")
+      ->check(CLI::Range(0.0, 86400.0));
   cmd->add_flag("--allow-private", a->allow_private,
                 "Allow loopback, private and link-local addresses (refused by default)");
   cmd->add_option("--mode", a->mode,

@@ -30,6 +30,7 @@ struct RunArgs {
   long low_speed_bytes = 1024, low_speed_time = 30;
   int max_attempts = 6;
   double backoff_base = 1, backoff_cap = 300;
+  double max_retry_after = -1;  // < 0: --backoff-cap
   bool allow_private = false;
   bool follow = false;
   std::string mode = "window";
