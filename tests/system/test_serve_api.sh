@@ -72,14 +72,14 @@ r=$(api POST /api/jobs -H 'Transfer-Encoding: chunked' --data-binary @"$T/big.js
 [ "$(total)" = 6 ] || fail "an oversized body enqueued something: $(total) jobs"
 pass "oversized body: 413, nothing enqueued"
 
-# 4. Concurrent posts while the run works: 8 clients, 400 jobs each, half of every batch
-# also posted by another client. Every job ends done exactly once.
-N=1200
+# 4. Concurrent posts while the run works: 8 clients, 150 jobs each, half of them also
+# posted by another client. Every job ends done exactly once.
+N=675
 for c in $(seq 0 7); do
-  for i in $(seq $((7 + c * 150)) $((7 + c * 150 + 399))); do
+  for i in $(seq $((7 + c * 75)) $((7 + c * 75 + 149))); do
     if [ $i -le $((N + 6)) ]; then echo "{\"gtin\": $i, \"image_url\": \"$(url $i)\"}"; fi
   done > "$T/c$c.jsonl"
-  split -l 100 -d "$T/c$c.jsonl" "$T/c$c.part."
+  split -l 50 -d "$T/c$c.jsonl" "$T/c$c.part."
 done
 for c in $(seq 0 7); do
   ( for f in "$T"/c$c.part.*; do
