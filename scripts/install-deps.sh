@@ -8,6 +8,8 @@ packages=(
   libcurl4-openssl-dev libsqlite3-dev libssl-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libboost-dev libhiredis-dev libgtest-dev libgmock-dev
   curl jq sqlite3 ca-certificates ccache
+  # peers of the benchmarks (bench/), which tests/system/test_bench_smoke.sh runs at a tiny N
+  nginx-light wget2 aria2 time
 )
 
 # Node.js and npm run the S3 test server (s3rver, below), unless an npm is already there
