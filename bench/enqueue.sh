@@ -51,5 +51,6 @@ row "sluice enqueue" enqueue
 row "sluice re-enqueue" reenqueue
 echo "queue file: $(du -h "$W/sluice.db" | cut -f1) (WAL $(du -h "$W/sluice.db-wal" 2>/dev/null | cut -f1 || echo 0)); bare: $(du -h "$W/bare.db" | cut -f1)"
 echo "ratio sluice enqueue / bare insert (wall): $(ratio "$(m enqueue wall)" "$(m bare wall)" %.2f) (target <= 1.5)"
+echo "ratio sluice enqueue / bare insert (cpu): $(ratio "$(m enqueue cpu)" "$(m bare cpu)" %.2f) (less load-dependent than wall)"
 echo "ratio sluice re-enqueue / enqueue (wall): $(ratio "$(m reenqueue wall)" "$(m enqueue wall)" %.2f) (target <= 1)"
 echo "peak rss: enqueue $(m enqueue rss_mib) MiB, re-enqueue $(m reenqueue rss_mib) MiB (target <= 64)"

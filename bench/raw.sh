@@ -33,6 +33,9 @@ done
 
 machine
 echo "bench/raw: N=$N size=$SIZE concurrency=$CONC peers: $PEERS"
+echo "sluice does per image: sha256 while streaming, magic-byte check, temp file + fsync + rename +" \
+  "fsync of the folder, manifest row with the state change (queue: SQLite WAL, synchronous=NORMAL," \
+  "group commits); peers: write the file only"
 
 # N files: JPEG SOI + APP0 marker, then text unique to the file, SIZE bytes in all.
 mkdir -p "$W/files/img"
