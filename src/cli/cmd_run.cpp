@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/open.h"
 #include "cli/progress_view.h"
+#include "cli/run_args.h"
 #include "cli/run_record.h"
 #include "cli/signals.h"
 #include "engine/engine.h"
@@ -17,33 +18,6 @@
 
 namespace sluice {
 namespace {
-
-struct RunArgs {
-  std::string store = "./sluice-data";
-  std::vector<std::string> limits;
-  std::vector<std::string> rates;
-  int default_limit = 20;
-  std::string key = std::string(KeyTemplate::kDefault);
-  uint64_t max_bytes = 50ull << 20;
-  double connect_timeout = 10, timeout = 120;
-  long low_speed_bytes = 1024, low_speed_time = 30;
-  int max_attempts = 6;
-  double backoff_base = 1, backoff_cap = 300;
-  double max_retry_after = -1;  // < 0: --backoff-cap
-  bool allow_private = false;
-  bool follow = false;
-  std::string mode = "window";
-  double grace = 30;
-  std::string progress = "auto";
-  uint64_t seed = 0;
-  int store_threads = 8;
-  std::vector<std::string> accept = {"image/*"};
-  bool no_content_check = false;
-  bool allow_svg = false;
-  double restart_grace = -1;  // < 0: the crashed run's request deadline
-  S3Options s3;
-  bool s3_path_style = false, s3_virtual_hosted = false;
-};
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "sluice: error: %s\n", message.c_str());
@@ -70,7 +44,9 @@ void print_summary(const EngineProgress& p, const Gate& gate, Store& store) {
   }
 }
 
-int run(const GlobalOptions& g, const RunArgs& a) {
+}  // namespace
+
+int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   StderrLogger log(g.verbose ? LogLevel::debug : g.quiet ? LogLevel::error : LogLevel::info);
   SignalWatcher signals;  // before any thread starts, so every thread inherits the mask
 
@@ -148,16 +124,28 @@ int run(const GlobalOptions& g, const RunArgs& a) {
                                                   : ProgressView::detect(stderr);
   if (g.quiet) pm = ProgressView::Mode::off;
   ProgressView view(pm, stderr);
-  engine.on_progress([&view](const EngineProgress& p) { view.update(p); });
+  engine.on_progress([&view, &gate, hooks](const EngineProgress& p) {
+    view.update(p, gate.snapshot(), hooks ? hooks->jobs_added() : 0);
+  });
   engine.on_heartbeat([&](const Heartbeat& hb) { write_run_record(record, hb, log); });
-  signals.start([&engine](int) { engine.request_stop(); });
+  if (hooks) {
+    Status started = hooks->started(RunParts{gate, engine, limits, **store, log, clock});
+    if (!started.ok()) return fail(started.error().to_string());
+  }
+  signals.start([&engine, hooks](int) {
+    if (hooks) hooks->stopping();
+    engine.request_stop();
+  });
 
   Status s = engine.run();
+  if (hooks) hooks->finished();
   view.finish();
   print_summary(engine.progress(), gate, **store);
   if (!s.ok()) return fail("run stopped: " + s.error().to_string());
   return engine.progress().stopping ? kExitInterrupted : kExitOk;
 }
+
+namespace {
 
 void add_s3_options(CLI::App* cmd, RunArgs& a) {
   S3Options& o = a.s3;
@@ -190,9 +178,7 @@ void add_s3_options(CLI::App* cmd, RunArgs& a) {
 
 }  // namespace
 
-void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
-  auto a = std::make_shared<RunArgs>();
-  auto* cmd = app.add_subcommand("run", "Fetch queued jobs into the store, capped per host");
+void add_run_options(CLI::App* cmd, RunArgs* a) {
   cmd->add_option("--store", a->store,
                   "DIR, file://DIR or s3://BUCKET/PREFIX (default "
                   "./sluice-data)")
@@ -229,7 +215,6 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
       ->check(CLI::Range(0.0, 86400.0));
   cmd->add_flag("--allow-private", a->allow_private,
                 "Allow loopback, private and link-local addresses (refused by default)");
-  cmd->add_flag("--follow", a->follow, "Keep waiting for new jobs when the queue is drained");
   cmd->add_option("--mode", a->mode,
                   "window (default: refill a slot the moment it frees) or "
                   "batch (the original batch-of-N design, for comparison)")
@@ -250,7 +235,14 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
                   "Threads that flush and rename stored objects off the event loop (8)")
       ->check(CLI::Range(1, 256));
   add_s3_options(cmd, *a);
-  cmd->callback([&g, a, exit_code]() { *exit_code = run(g, *a); });
+}
+
+void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
+  auto a = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("run", "Fetch queued jobs into the store, capped per host");
+  add_run_options(cmd, a.get());
+  cmd->add_flag("--follow", a->follow, "Keep waiting for new jobs when the queue is drained");
+  cmd->callback([&g, a, exit_code]() { *exit_code = run_with(g, *a, nullptr); });
 }
 
 }  // namespace sluice
