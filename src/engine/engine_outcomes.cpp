@@ -16,6 +16,12 @@ void Engine::on_fetched(FetchResult r, int64_t now) {
   const std::string& host = a.job.host_key;
   gate_.release(host);
   if (--active_per_host_[host] == 0) active_per_host_.erase(host);
+  if (!r.cut_host.empty() && opt_.abandon_hold_ms > 0) {
+    // Cut while the provider may still be serving it: its slot stays taken a while.
+    gate_.hold(r.cut_host, opt_.abandon_hold_ms);
+    log_.debug("holding a slot of " + r.cut_host + " for " + std::to_string(opt_.abandon_hold_ms) +
+               " ms: " + r.error.to_string());
+  }
 
   ErrorClass cls = classify(r.error);
   int64_t retry_after_ms = 0;
