@@ -11,6 +11,8 @@ packages=(
   # sluice serve's tests: promtool and a Prometheus server, a browser for the dashboard,
   # Ruby for the README's client example, python3 to find free ports.
   prometheus chromium ruby python3
+  # peers of the benchmarks (bench/), which tests/system/test_bench_smoke.sh runs at a tiny N
+  nginx-light wget2 aria2 time
 )
 
 # Node.js and npm run the S3 test server (s3rver, below), unless an npm is already there

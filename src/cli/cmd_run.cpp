@@ -35,12 +35,17 @@ void print_summary(const EngineProgress& p, const Gate& gate, Store& store) {
       static_cast<unsigned long long>(p.deferred), secs, secs > 0 ? (p.done + p.dead) / secs : 0.0,
       store.describe().c_str());
   for (const auto& [host, s] : gate.snapshot()) {
+    std::string held = ", slots held for cut requests " + std::to_string(s.holds_taken);
+    if (s.held > 0) {
+      held += " (" + std::to_string(s.held) + " still held for " +
+              std::to_string((s.held_for_ms + 999) / 1000) + " s: the next run holds them on)";
+    }
     std::printf(
         "host %s: cap %d, max open connections %d, max in flight %d, slow-downs %llu, "
-        "circuit opened %llu time(s)%s\n",
+        "circuit opened %llu time(s)%s%s\n",
         host.c_str(), s.cap, s.max_open_connections, s.max_in_flight,
         static_cast<unsigned long long>(s.slow_downs),
-        static_cast<unsigned long long>(s.circuits_opened),
+        static_cast<unsigned long long>(s.circuits_opened), held.c_str(),
         s.refused_sockets ? (", fence refusals " + std::to_string(s.refused_sockets)).c_str() : "");
   }
 }
@@ -90,11 +95,12 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   fo.max_bytes = a.max_bytes;
   fo.connect_timeout_ms = static_cast<long>(a.connect_timeout * 1000);
   fo.total_timeout_ms = static_cast<long>(a.timeout * 1000);
+  fo.abandon_hold_ms = static_cast<long>(a.abandon_hold * 1000);
   fo.low_speed_bytes = a.low_speed_bytes;
   fo.low_speed_seconds = a.low_speed_time;
   fo.allow_private = a.allow_private;
 
-  LocalGate gate(limits);
+  LocalGate gate(limits, CircuitOptions{}, &clock);
   GateObserver observer(gate);
   CurlFetcher fetcher(fo, &observer, &log);
 
@@ -107,16 +113,19 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   eo.retry_after_cap_ms =
       static_cast<int64_t>((a.max_retry_after >= 0 ? a.max_retry_after : a.backoff_cap) * 1000);
   eo.grace_ms = static_cast<int64_t>(a.grace * 1000);
-  eo.lease_ms = std::max<int64_t>(eo.lease_ms, fo.total_timeout_ms * 2);
+  // A lease outlives its transfer: the deadline, the drain after it, connecting.
+  eo.lease_ms = std::max<int64_t>(
+      eo.lease_ms, 2 * (fo.total_timeout_ms + fo.abandon_hold_ms + fo.connect_timeout_ms));
   eo.seed = a.seed;
   eo.content.accept = a.no_content_check ? std::vector<std::string>{} : a.accept;
   eo.content.check_magic = !a.no_content_check;
   eo.content.allow_svg = a.allow_svg;
-  eo.request_deadline_ms = fo.total_timeout_ms;
+  eo.abandon_hold_ms = fo.abandon_hold_ms;
   std::string record = run_record_path(db);
   std::optional<int64_t> grace;
   if (a.restart_grace >= 0) grace = static_cast<int64_t>(a.restart_grace * 1000);
-  eo.holds = read_run_record(record, clock.now_ms(), eo.heartbeat_interval_ms, grace, log);
+  eo.holds = read_run_record(record, clock.now_ms(), eo.heartbeat_interval_ms, eo.abandon_hold_ms,
+                             grace, log);
   Engine engine(**queue, gate, fetcher, **store, *keys, limits, clock, log, eo);
 
   ProgressView::Mode pm = a.progress == "off"     ? ProgressView::Mode::off
@@ -199,7 +208,10 @@ void add_run_options(CLI::App* cmd, RunArgs* a) {
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
   cmd->add_option("--connect-timeout", a->connect_timeout, "Seconds (10)")
       ->check(CLI::Range(0.001, 3600.0));
-  cmd->add_option("--timeout", a->timeout, "Seconds for a whole transfer (120)")
+  cmd->add_option("--timeout", a->timeout,
+                  "Seconds for a whole transfer (120); a request that has been sent is then "
+                  "read to its end into nothing, for up to --abandon-hold more, so its slot "
+                  "frees when the provider is done with it")
       ->check(CLI::Range(0.001, 86400.0));
   cmd->add_option("--low-speed-limit", a->low_speed_bytes, "Bytes/s below which ... (1024)");
   cmd->add_option("--low-speed-time", a->low_speed_time, "... for this many seconds: timeout");
@@ -210,6 +222,11 @@ void add_run_options(CLI::App* cmd, RunArgs* a) {
       ->check(CLI::Range(0.001, 3600.0));
   cmd->add_option("--backoff-cap", a->backoff_cap, "Seconds: the longest retry wait (300)")
       ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_option("--abandon-hold", a->abandon_hold,
+                  "Seconds a slot stays held after sluice cuts a request the provider may "
+                  "still be serving (timeout drain over, --max-bytes, low speed, connect "
+                  "timeout, cancel, crash); also the longest drain after --timeout (30)")
+      ->check(CLI::Range(0.0, 86400.0));
   cmd->add_option("--max-retry-after", a->max_retry_after,
                   "Seconds: the longest Retry-After honoured; a longer one pauses the host this "
                   "long (default: --backoff-cap)")
@@ -226,8 +243,8 @@ void add_run_options(CLI::App* cmd, RunArgs* a) {
       ->check(CLI::IsMember({"auto", "tty", "plain", "off"}));
   cmd->add_option("--seed", a->seed, "Seed for retry jitter (0: random)");
   cmd->add_option("--restart-grace", a->restart_grace,
-                  "After a crash, how long (s) to hold the slots the crashed run may still "
-                  "use at the provider (default: until its requests' deadline, --timeout)");
+                  "At most this many seconds to hold the slots an earlier run left held "
+                  "(a crash, cut requests); default: their --abandon-hold");
   cmd->add_option("--accept", a->accept, "Accepted Content-Types (repeatable; image/*)");
   cmd->add_flag("--no-content-check", a->no_content_check,
                 "Store any body: no Content-Type check, no image magic-byte check");

@@ -27,6 +27,7 @@ struct RunArgs {
   std::string key = std::string(KeyTemplate::kDefault);
   uint64_t max_bytes = 50ull << 20;
   double connect_timeout = 10, timeout = 120;
+  double abandon_hold = 30;
   long low_speed_bytes = 1024, low_speed_time = 30;
   int max_attempts = 6;
   double backoff_base = 1, backoff_cap = 300;

@@ -88,7 +88,7 @@ class Engine {
   void report(bool force);
   void log_gate_events();
   void beat(int64_t now, bool final, bool force);
-  int held(const std::string& host, int64_t now);
+  void hold_earlier_runs_slots(int64_t now);
   std::filesystem::path temp_path(uint64_t tag) const;
 
   Queue& queue_;

@@ -18,6 +18,12 @@ void Engine::on_fetched(FetchResult r, int64_t now) {
   if (--active_per_host_[host] == 0) active_per_host_.erase(host);
   stats_->fetch_finished(host, r.error.reason == Reason::ok ? "ok" : r.error.code(), r.seconds,
                          r.bytes);
+  if (!r.cut_host.empty() && opt_.abandon_hold_ms > 0) {
+    // Cut while the provider may still be serving it: its slot stays taken a while.
+    gate_.hold(r.cut_host, opt_.abandon_hold_ms);
+    log_.debug("holding a slot of " + r.cut_host + " for " + std::to_string(opt_.abandon_hold_ms) +
+               " ms: " + r.error.to_string());
+  }
 
   ErrorClass cls = classify(r.error);
   int64_t retry_after_ms = 0;
