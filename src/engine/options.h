@@ -21,7 +21,7 @@ struct EngineOptions {
   int max_attempts = 6;                  // attempts before a transient failure is dead-lettered
   int64_t backoff_base_ms = 1'000;       // full-jitter exponential backoff: random in
   int64_t backoff_cap_ms = 300'000;      //   [0, min(cap, base * 2^attempts))
-  int64_t retry_after_cap_ms = 600'000;  // longest Retry-After honoured
+  int64_t retry_after_cap_ms = 300'000;  // longest Retry-After honoured (--max-retry-after)
   int64_t lease_ms = 600'000;            // lease expiry; longer than any transfer's total timeout
   size_t lease_batch = 256;              // jobs leased per queue call
   size_t per_host_buffer = 64;           // leased-but-not-started jobs kept per host (>= 2 * cap)
@@ -36,8 +36,10 @@ struct EngineOptions {
   uint64_t seed = 0;      // jitter seed; 0: random
   ContentPolicy content;  // --accept, magic-byte check
   int64_t heartbeat_interval_ms = 1'000;
-  int64_t request_deadline_ms = 120'000;  // the fetcher's total timeout, for heartbeats
-  std::map<std::string, SlotHold> holds;  // from a crashed run's last heartbeat
+  // --abandon-hold: a request the fetcher cut while the provider may still be serving it
+  // (FetchResult::cut_host) keeps a slot of that host held this long (Gate::hold).
+  int64_t abandon_hold_ms = 30'000;
+  std::map<std::string, SlotHold> holds;  // from an earlier run's last heartbeat: held at start
 };
 
 }  // namespace sluice

@@ -19,6 +19,17 @@ TEST(FakeClock, StartsWhereToldAndMovesOnlyWhenTold) {
   EXPECT_EQ(clock.now_ms(), 1'250);
 }
 
+TEST(FakeClock, AWallClockStepLeavesSteadyTimeAlone) {
+  FakeClock clock(10'000);
+  clock.advance_ms(5);
+  clock.step_wall_ms(-3'000);
+  EXPECT_EQ(clock.now_ms(), 7'005);
+  EXPECT_EQ(clock.steady_ms(), 5);
+  clock.step_wall_ms(60'000);
+  EXPECT_EQ(clock.now_ms(), 67'005);
+  EXPECT_EQ(clock.steady_ms(), 5);
+}
+
 TEST(FakeClock, DefaultStartIsAPlausibleEpochTime) {
   FakeClock clock;
   EXPECT_EQ(clock.now_ms(), 1'700'000'000'000);
