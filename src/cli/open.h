@@ -5,14 +5,22 @@
 #include <string>
 
 #include "queue/queue.h"
+#include "queue/redis_address.h"
 #include "store/s3_options.h"
 #include "store/store.h"
 #include "util/logger.h"
 
 namespace sluice {
 
-// "sluice.db", "sqlite:PATH" or "sqlite://PATH". redis:// is not implemented yet and says so.
-Result<std::unique_ptr<Queue>> open_queue(const std::string& spec);
+// "sluice.db", "sqlite:PATH" or "sqlite://PATH": a SQLite file;
+// "redis://[[user]:pass@]host[:port][/db]": a Redis queue (queue/redis_queue.h), which
+// reports lost connections and reconnects to log (may be null). rediss:// is refused with
+// a way around it (a TLS tunnel).
+Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, Logger* log = nullptr);
+
+// Whether `run` and `serve` can work on this queue: not on Redis yet (the global per-host
+// gate is not implemented), and the error says so.
+Status check_runnable_queue(const std::string& spec);
 
 // The SQLite file behind a queue spec ("" for non-file queues); the run lock sits beside it.
 std::string queue_file(const std::string& spec);

@@ -5,11 +5,13 @@
 namespace sluice {
 namespace {
 
-constexpr std::array<std::string_view, 22> kNames = {
-    "ok",       "http",      "bad_url",   "blocked_address", "dns",          "connect",
-    "timeout",  "reset",     "truncated", "too_large",       "not_image",    "too_many_redirects",
-    "tls",      "network",   "store_io",  "store_denied",    "gate_refused", "cancelled",
-    "internal", "bad_input", "io",        "bad_key",
+constexpr std::array<std::string_view, 24> kNames = {
+    "ok",           "http",      "bad_url",           "blocked_address",
+    "dns",          "connect",   "timeout",           "reset",
+    "truncated",    "too_large", "not_image",         "too_many_redirects",
+    "tls",          "network",   "store_io",          "store_denied",
+    "gate_refused", "cancelled", "internal",          "bad_input",
+    "io",           "bad_key",   "queue_unavailable", "redis",
 };
 
 }  // namespace
@@ -72,6 +74,8 @@ ErrorClass classify(const Error& e) {
     case Reason::network:
     case Reason::internal:
     case Reason::io:
+    case Reason::queue_unavailable:
+    case Reason::redis:
       return ErrorClass::transient;
     case Reason::store_io:
     case Reason::store_denied:

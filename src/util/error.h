@@ -31,9 +31,12 @@ enum class Reason {
   gate_refused,  // the per-host fence refused a socket; retried without charge
   cancelled,     // stopped by the engine (shutdown); released, not charged
   internal,
-  bad_input,  // a malformed input line
-  io,         // a local file could not be read or written
-  bad_key,    // the key template gives no safe key for this job
+  bad_input,          // a malformed input line
+  io,                 // a local file could not be read or written
+  bad_key,            // the key template gives no safe key for this job
+  queue_unavailable,  // the queue's server cannot be reached or the connection was lost;
+                      // retry later (a Redis queue reconnects with backoff)
+  redis,              // Redis answered a command with an error (OOM, READONLY, script error)
 };
 
 // How the engine acts on a failure (design.md, "Failures").
