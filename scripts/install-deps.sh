@@ -8,6 +8,7 @@ packages=(
   libcurl4-openssl-dev libsqlite3-dev libssl-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libboost-dev libhiredis-dev libgtest-dev libgmock-dev
   curl jq sqlite3 ca-certificates ccache
+  redis-server  # the Redis queue's tests start their own (it brings redis-cli)
 )
 
 # Node.js and npm run the S3 test server (s3rver, below), unless an npm is already there

@@ -3,6 +3,7 @@
 #include <sys/time.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace sluice {
 namespace {
@@ -49,6 +50,14 @@ int64_t reply_int(const redisReply* r, int64_t fallback) {
   } catch (...) {
     return fallback;
   }
+}
+
+int64_t reply_score_ms(const redisReply* r, int64_t fallback) {
+  std::string s = reply_text(r);
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size()) return fallback;
+  return static_cast<int64_t>(v);
 }
 
 const redisReply* reply_at(const redisReply* r, size_t i) {

@@ -91,6 +91,9 @@ Status reply_error(const redisReply* r, const std::string& what, const RedisAddr
 std::string reply_text(const redisReply* r);
 // The integer of an integer reply, or of a string reply holding one; fallback otherwise.
 int64_t reply_int(const redisReply* r, int64_t fallback = 0);
+// The score of a sorted-set reply (a decimal string) as whole milliseconds; fallback if
+// it is not a number.
+int64_t reply_score_ms(const redisReply* r, int64_t fallback = 0);
 // An array reply's element i, or null.
 const redisReply* reply_at(const redisReply* r, size_t i);
 

@@ -15,6 +15,8 @@
 //   BASE:host:{HOST}:job:SEQ  HASH  one job: seq id url host state attempts nb (not_before)
 //                                   owner exp (lease holder and expiry) code detail (last
 //                                   error) key sha256 bytes ctype etag lm (manifest) upd
+//                                   (updated_at) pending phost (a new URL and its host,
+//                                   enqueued while the job is leased; queue.h)
 //   BASE:host:{HOST}:ready    ZSET  queued jobs: score not_before, member the seq padded to 20
 //                                   digits, so equal scores sort by seq
 //   BASE:host:{HOST}:leased   ZSET  leased jobs: score lease expiry, member the padded seq
@@ -23,15 +25,18 @@
 //   BASE:host:{HOST}:counts   HASH  state -> how many of the host's jobs are in it
 //   BASE:host:{HOST}:dead_by  HASH  error code -> how many of the host's dead jobs have it
 //
-// Single-slot (one host's slot; these run on Redis Cluster as they are, and they are the hot
-// path of a worker): lease_host, reclaim_host, renew_host, and apply when every transition
-// of the batch is on one host. The reads of the dead-letter queue (ZRANGEBYLEX and HGETALL)
-// and of next_ready_ms are single-slot commands merged by the client.
-// Not single-slot (the global slot and the hosts' slots in one script; they need one Redis
-// server, and sluice refuses a Cluster node at connect): enqueue (the id index and the seq
-// counter with the new jobs), apply of a batch that spans hosts (all or nothing), replay
-// (one transaction over every host it touches), stats (one consistent snapshot) and
-// scan_page (a page of the manifest in seq order).
+// Single-slot (one host's slot; these run on Redis Cluster as they are, and they are the
+// hot path of a worker): lease_host, renew_host, reclaim_host, and apply when every
+// transition of its batch is on one host; the last two touch the global slot too when a
+// job's pending URL is on another host (the job moves to that host's slot). The reads of
+// the dead-letter queue and of lease's and next_ready_ms's peeks are single-slot commands
+// merged by the client.
+// Not single-slot (the global slot and the hosts' slots in one script): enqueue (the id
+// index and the seq counter with the jobs), apply of a batch that spans hosts (one
+// transaction, as the Queue contract asks), replay (one transaction over every host it
+// touches), stats (one consistent snapshot) and scan_page (a page of the manifest in seq
+// order). They need one Redis server; sluice refuses a Cluster node when it connects. On
+// Cluster they would become a global step and per-host steps, each idempotent.
 #pragma once
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 // never read, so it cannot block the others however long its line is.
 #include <algorithm>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "queue/redis_queue_impl.h"
@@ -20,14 +21,6 @@ struct Ready {
     return not_before_ms != o.not_before_ms ? not_before_ms < o.not_before_ms : seq < o.seq;
   }
 };
-
-int64_t score_ms(const redisReply* r) {
-  try {
-    return static_cast<int64_t>(std::stod(reply_text(r)));
-  } catch (...) {
-    return 0;
-  }
-}
 
 }  // namespace
 
@@ -59,7 +52,7 @@ Result<std::vector<Job>> RedisQueue::lease(const LeaseRequest& req) {
     if (Status s = reply_error(r, "ZRANGEBYSCORE", conn.address()); !s.ok()) return s.error();
     for (size_t i = 0; i + 1 < r->elements; i += 2) {
       ready.push_back(
-          {score_ms(r->element[i + 1]), redis_member_seq(reply_text(r->element[i])), h});
+          {reply_score_ms(r->element[i + 1]), redis_member_seq(reply_text(r->element[i])), h});
     }
   }
   if (ready.empty()) return jobs;
@@ -99,18 +92,16 @@ Result<std::vector<int64_t>> RedisQueue::renew(const std::vector<Job>& jobs, int
   std::vector<int64_t> lost;
   if (jobs.empty()) return lost;
   std::lock_guard lock(impl_->mu);
-  std::vector<std::string> hosts;  // in first-seen order, one call each
+  std::unordered_map<std::string, size_t> call_of;  // host -> its call, one per host
   std::vector<RedisScriptCall> calls;
   const std::string expires = std::to_string(now_ms + lease_ms);
   for (const Job& job : jobs) {
-    auto it = std::find(hosts.begin(), hosts.end(), job.host_key);
-    if (it == hosts.end()) {
-      hosts.push_back(job.host_key);
+    auto [it, added] = call_of.emplace(job.host_key, calls.size());
+    if (added) {
       calls.push_back(
           {RedisScriptId::renew_host, {impl_->host_prefix(job.host_key)}, {impl_->owner, expires}});
-      it = hosts.end() - 1;
     }
-    calls[static_cast<size_t>(it - hosts.begin())].args.push_back(std::to_string(job.seq));
+    calls[it->second].args.push_back(std::to_string(job.seq));
   }
   auto replies = run_scripts(*impl_->conn, calls);
   if (!replies.ok()) return replies.error();

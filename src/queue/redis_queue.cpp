@@ -9,20 +9,11 @@
 namespace sluice {
 namespace {
 
-const char* kind_name(Transition::Kind kind) {
-  switch (kind) {
-    case Transition::Kind::complete:
-      return "complete";
-    case Transition::Kind::retry:
-      return "retry";
-    case Transition::Kind::bury:
-      return "bury";
-    case Transition::Kind::release:
-      return "release";
-    case Transition::Kind::defer:
-      return "defer";
-  }
-  return "release";
+StaleReason stale_reason_of(const std::string& name) {
+  if (name == "no_such_job") return StaleReason::no_such_job;
+  if (name == "twice_in_batch") return StaleReason::twice_in_batch;
+  if (name == "leased_by_other") return StaleReason::leased_by_other;
+  return StaleReason::not_leased;
 }
 
 // Creates the schema version key of a new queue and refuses a newer one.
@@ -37,12 +28,18 @@ Status check_version(RedisConnection& conn, const std::string& global) {
     }
   }
   int64_t version = reply_int((*replies)[1].get(), -1);
-  if (version < 1 || version > RedisQueue::kSchemaVersion) {
+  std::string shown = reply_text((*replies)[1].get()).substr(0, 20);
+  if (version > RedisQueue::kSchemaVersion) {
     return make_error(Reason::bad_input, conn.address().describe() + ": the queue " + global +
                                              " was written by a newer sluice (schema version " +
-                                             reply_text((*replies)[1].get()).substr(0, 20) +
-                                             "; this one knows up to " +
+                                             shown + "; this one knows up to " +
                                              std::to_string(RedisQueue::kSchemaVersion) + ")");
+  }
+  if (version < 1) {
+    return make_error(Reason::bad_input, conn.address().describe() + ": " + key + " holds '" +
+                                             shown +
+                                             "', not a sluice schema version: is this "
+                                             "key prefix used by something else?");
   }
   return Status();
 }
@@ -116,8 +113,9 @@ Result<EnqueueStats> RedisQueue::enqueue(const std::vector<JobInput>& jobs, int6
   return stats;
 }
 
-Status RedisQueue::apply(const std::vector<Transition>& batch, int64_t now_ms) {
-  if (batch.empty()) return Status();
+Result<ApplyResult> RedisQueue::apply(const std::vector<Transition>& batch, int64_t now_ms) {
+  ApplyResult out;
+  if (batch.empty()) return out;
   std::lock_guard lock(impl_->mu);
   RedisConnection& conn = *impl_->conn;
   // Where each job lives; a seq the queue never gave out has no host.
@@ -125,11 +123,11 @@ Status RedisQueue::apply(const std::vector<Transition>& batch, int64_t now_ms) {
   for (const Transition& t : batch) where.push_back(std::to_string(t.seq));
   auto hosts = conn.command(where);
   if (!hosts.ok()) return hosts.error();
-  if (Status s = reply_error(hosts->get(), "HMGET", conn.address()); !s.ok()) return s;
+  if (Status s = reply_error(hosts->get(), "HMGET", conn.address()); !s.ok()) return s.error();
 
   RedisScriptCall call{
-      RedisScriptId::apply, {}, {impl_->base, impl_->owner, std::to_string(now_ms), "all"}};
-  call.args.reserve(4 + 12 * batch.size());
+      RedisScriptId::apply, {}, {impl_->base, impl_->owner, std::to_string(now_ms)}};
+  call.args.reserve(3 + 12 * batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     const Transition& t = batch[i];
     std::string host = reply_text(reply_at(hosts->get(), i));
@@ -143,11 +141,21 @@ Status RedisQueue::apply(const std::vector<Transition>& batch, int64_t now_ms) {
   if (call.keys.empty()) call.keys.push_back(impl_->global);
   auto r = run_script(conn, call);
   if (!r.ok()) return r.error();
-  const redisReply* first = reply_at(r->get(), 0);
-  if (!first) return Status();
-  return make_error(Reason::internal,
-                    "seq " + reply_text(reply_at(first, 1)) + " is not leased by " + impl_->owner +
-                        " (" + reply_text(reply_at(first, 2)) + "); nothing in the batch applied");
+  for (size_t k = 0; k < (*r)->elements; ++k) {
+    const redisReply* x = (*r)->element[k];
+    auto index = static_cast<size_t>(reply_int(reply_at(x, 0)));
+    if (index < 1 || index > batch.size()) {
+      return make_error(Reason::internal, "script apply.lua on " + conn.address().describe() +
+                                              ": a rejection for transition " +
+                                              std::to_string(index) + " of " +
+                                              std::to_string(batch.size()));
+    }
+    out.rejected.push_back(make_rejection(
+        batch[index - 1], stale_reason_of(reply_text(reply_at(x, 2))),
+        state_of(reply_text(reply_at(x, 3))), impl_->owner, reply_text(reply_at(x, 4))));
+  }
+  out.applied = batch.size() - out.rejected.size();
+  return out;
 }
 
 Result<uint64_t> RedisQueue::reclaim(int64_t now_ms, bool all_leases) {
@@ -158,7 +166,7 @@ Result<uint64_t> RedisQueue::reclaim(int64_t now_ms, bool all_leases) {
   for (const std::string& host : *hosts) {
     calls.push_back({RedisScriptId::reclaim_host,
                      {impl_->host_prefix(host)},
-                     {std::to_string(now_ms), all_leases ? "1" : "0"}});
+                     {std::to_string(now_ms), all_leases ? "1" : "0", impl_->base, host}});
   }
   auto replies = run_scripts(*impl_->conn, calls);
   if (!replies.ok()) return replies.error();

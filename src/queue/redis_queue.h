@@ -22,9 +22,9 @@
 // Errors. A lost connection gives queue_unavailable (retry later; the next call reconnects,
 // with backoff) and a Redis error reply gives `redis`; neither loses a job: the state on the
 // server is always one that a whole script left. A call that failed that way may or may not
-// have run: enqueue and replay are safe to repeat; an apply that did run is rejected when
-// repeated (its jobs are no longer leased), and a lease that did run leaves its jobs leased
-// until their lease expires and any worker reclaims them.
+// have run: enqueue and replay are safe to repeat; an apply that did run returns its
+// transitions as rejected (not_leased) when repeated, and a lease that did run leaves its
+// jobs leased until their lease expires and any worker reclaims them.
 //
 // Threads. Calls are serialised by a mutex on the one connection; scan and scan_dead call
 // fn without it, so fn may use the queue.
@@ -64,7 +64,7 @@ class RedisQueue final : public Queue {
 
   Result<EnqueueStats> enqueue(const std::vector<JobInput>& jobs, int64_t now_ms) override;
   Result<std::vector<Job>> lease(const LeaseRequest& req) override;
-  Status apply(const std::vector<Transition>& batch, int64_t now_ms) override;
+  Result<ApplyResult> apply(const std::vector<Transition>& batch, int64_t now_ms) override;
   Result<uint64_t> reclaim(int64_t now_ms, bool all_leases) override;
   Result<uint64_t> replay(const DeadFilter& filter, int64_t now_ms) override;
   Result<QueueStats> stats() override;

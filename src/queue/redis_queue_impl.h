@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "queue/redis_connection.h"
@@ -28,5 +29,7 @@ struct RedisQueue::Impl {
 
 // A JobRecord from HGETALL's flat array of a job hash.
 JobRecord redis_record(const redisReply* flat);
+// A state by its stored name ("queued", "leased", "done", "dead").
+JobState state_of(std::string_view name);
 
 }  // namespace sluice

@@ -1,6 +1,7 @@
 // RedisQueue's read side: stats, next_ready_ms and the streaming scan.
 #include <algorithm>
 #include <string_view>
+#include <unordered_map>
 
 #include "queue/redis_queue_impl.h"
 
@@ -9,6 +10,8 @@ namespace {
 
 constexpr int kScanPageRows = 512;
 
+}  // namespace
+
 JobState state_of(std::string_view name) {
   if (name == "leased") return JobState::leased;
   if (name == "done") return JobState::done;
@@ -16,44 +19,36 @@ JobState state_of(std::string_view name) {
   return JobState::queued;
 }
 
-}  // namespace
-
 JobRecord redis_record(const redisReply* flat) {
+  using Setter = void (*)(JobRecord&, const redisReply*);
+  // The fields of a job hash (redis_keys.h) and where each goes.
+  static const std::unordered_map<std::string, Setter> kFields = {
+      {"seq", [](JobRecord& r, const redisReply* v) { r.seq = reply_int(v); }},
+      {"id", [](JobRecord& r, const redisReply* v) { r.id = reply_text(v); }},
+      {"url", [](JobRecord& r, const redisReply* v) { r.url = reply_text(v); }},
+      {"host", [](JobRecord& r, const redisReply* v) { r.host_key = reply_text(v); }},
+      {"state", [](JobRecord& r, const redisReply* v) { r.state = state_of(reply_text(v)); }},
+      {"attempts",
+       [](JobRecord& r, const redisReply* v) { r.attempts = static_cast<int>(reply_int(v)); }},
+      {"code", [](JobRecord& r, const redisReply* v) { r.error_code = reply_text(v); }},
+      {"detail", [](JobRecord& r, const redisReply* v) { r.error_detail = reply_text(v); }},
+      {"upd", [](JobRecord& r, const redisReply* v) { r.updated_at_ms = reply_int(v); }},
+      {"key", [](JobRecord& r, const redisReply* v) { r.manifest.key = reply_text(v); }},
+      {"sha256", [](JobRecord& r, const redisReply* v) { r.manifest.sha256 = reply_text(v); }},
+      {"bytes",
+       [](JobRecord& r, const redisReply* v) {
+         r.manifest.bytes = static_cast<uint64_t>(reply_int(v));
+       }},
+      {"ctype", [](JobRecord& r, const redisReply* v) { r.manifest.content_type = reply_text(v); }},
+      {"etag", [](JobRecord& r, const redisReply* v) { r.manifest.etag = reply_text(v); }},
+      {"lm", [](JobRecord& r, const redisReply* v) { r.manifest.last_modified = reply_text(v); }},
+      {"pending", [](JobRecord& r, const redisReply* v) { r.pending_url = reply_text(v); }},
+  };
   JobRecord r;
   if (!flat || flat->type != REDIS_REPLY_ARRAY) return r;
   for (size_t i = 0; i + 1 < flat->elements; i += 2) {
-    std::string field = reply_text(flat->element[i]);
-    const redisReply* v = flat->element[i + 1];
-    if (field == "seq")
-      r.seq = reply_int(v);
-    else if (field == "id")
-      r.id = reply_text(v);
-    else if (field == "url")
-      r.url = reply_text(v);
-    else if (field == "host")
-      r.host_key = reply_text(v);
-    else if (field == "state")
-      r.state = state_of(reply_text(v));
-    else if (field == "attempts")
-      r.attempts = static_cast<int>(reply_int(v));
-    else if (field == "code")
-      r.error_code = reply_text(v);
-    else if (field == "detail")
-      r.error_detail = reply_text(v);
-    else if (field == "upd")
-      r.updated_at_ms = reply_int(v);
-    else if (field == "key")
-      r.manifest.key = reply_text(v);
-    else if (field == "sha256")
-      r.manifest.sha256 = reply_text(v);
-    else if (field == "bytes")
-      r.manifest.bytes = static_cast<uint64_t>(reply_int(v));
-    else if (field == "ctype")
-      r.manifest.content_type = reply_text(v);
-    else if (field == "etag")
-      r.manifest.etag = reply_text(v);
-    else if (field == "lm")
-      r.manifest.last_modified = reply_text(v);
+    auto it = kFields.find(reply_text(flat->element[i]));
+    if (it != kFields.end()) it->second(r, flat->element[i + 1]);
   }
   return r;
 }
@@ -103,7 +98,7 @@ Result<std::optional<int64_t>> RedisQueue::next_ready_ms() {
     }
     const redisReply* score = reply_at(r.get(), 1);
     if (!score) continue;
-    auto ms = static_cast<int64_t>(std::stod(reply_text(score)));
+    int64_t ms = reply_score_ms(score);
     if (!best || ms < *best) best = ms;
   }
   return best;

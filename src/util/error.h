@@ -34,6 +34,10 @@ enum class Reason {
   bad_input,          // a malformed input line
   io,                 // a local file could not be read or written
   bad_key,            // the key template gives no safe key for this job
+  bad_framing,        // the response's length is ambiguous (conflicting Content-Length,
+                      // Content-Length with Transfer-Encoding) or not what was declared
+  headers_too_large,  // response headers over the fetcher's limit (64 KiB)
+  bad_status,         // a status code outside 100-599
   queue_unavailable,  // the queue's server cannot be reached or the connection was lost;
                       // retry later (a Redis queue reconnects with backoff)
   redis,              // Redis answered a command with an error (OOM, READONLY, script error)

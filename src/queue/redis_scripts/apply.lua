@@ -1,50 +1,23 @@
--- apply: the state changes of a batch of leased jobs (group commit).
+-- apply: the transitions that end the current attempts of leased jobs (group commit), each
+-- checked on its own (queue.h, Queue::apply).
 -- KEYS[1]: the host prefix of the batch's first job (it routes the call). ARGV: BASE, owner,
--- now, mode, then 12 fields per transition: seq, host, kind, not_before, code, detail, key,
+-- now, then 12 fields per transition: seq, host, kind, not_before, code, detail, key,
 -- sha256, bytes, content_type, etag, last_modified. host is '' when the client found no job
 -- with that seq.
--- A transition is rejected unless its job is leased by owner, and when its seq appeared
--- earlier in the batch. mode 'all': one rejection and nothing applies; mode 'each': every
--- transition that is not rejected applies. Returns the rejections, in batch order, as
--- {index (1-based), seq, why}; empty when everything applied.
--- Single-slot when every job of the batch is on one host.
-local base, owner, now, mode = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+-- A transition is rejected when its job does not exist, when its seq appeared earlier in
+-- the batch, or when its job is not leased by owner; the others apply. A job with a pending
+-- URL starts over with it whatever the kind (requeue_with): the attempt was for the old URL.
+-- Returns the rejections in batch order, each {index (1-based), seq, reason, state,
+-- holder}: reason no_such_job, twice_in_batch, not_leased or leased_by_other.
+-- Single-slot when every job of the batch is on one host and no pending URL moves a job to
+-- another host (the global slot is read only for a job that moved during the batch).
+local base, owner, now = ARGV[1], ARGV[2], ARGV[3]
 local FIELDS = 12
-local rejected, accepted, seen = {}, {}, {}
+local rejected, seen = {}, {}
 
-for i = 5, #ARGV, FIELDS do
-  local seq, host = ARGV[i], ARGV[i + 1]
-  local why = nil
-  if host == '' then
-    why = 'no such job'
-  elseif seen[seq] then
-    why = 'it appears twice in the batch'
-  else
-    local f = redis.call('HMGET', job_key(host_prefix(base, host), seq), 'state', 'owner')
-    if not f[1] then
-      why = 'no such job'
-    elseif f[1] ~= 'leased' then
-      why = 'it is ' .. f[1]
-    elseif f[2] ~= owner then
-      why = 'it is leased by ' .. tostring(f[2])
-    end
-  end
-  seen[seq] = true
-  if why then
-    rejected[#rejected + 1] = {(i - 5) / FIELDS + 1, seq, why}
-  else
-    accepted[#accepted + 1] = i
-  end
-end
-if mode == 'all' and #rejected > 0 then
-  return rejected
-end
-
-for _, i in ipairs(accepted) do
-  local seq, host, kind = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+local function apply_one(i, hp, key)
+  local seq, kind = ARGV[i], ARGV[i + 2]
   local not_before, code, detail = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
-  local hp = host_prefix(base, host)
-  local key = job_key(hp, seq)
   unindex(hp, seq, 'leased')
   redis.call('HDEL', key, 'owner', 'exp')
   if kind == 'complete' then
@@ -68,5 +41,40 @@ for _, i in ipairs(accepted) do
     redis.call('HSET', key, 'state', 'queued', 'upd', now)
     index(hp, seq, 'queued', redis.call('HGET', key, 'nb'))
   end
+end
+
+for i = 4, #ARGV, FIELDS do
+  local n = (i - 4) / FIELDS + 1
+  local seq, host = ARGV[i], ARGV[i + 1]
+  local f = {}
+  if host ~= '' and not seen[seq] then
+    f = redis.call('HMGET', job_key(host_prefix(base, host), seq), 'state', 'owner', 'pending',
+      'phost')
+    if not f[1] then
+      -- Moved to another host since the client looked (a pending URL taken earlier in
+      -- this batch, or a concurrent enqueue).
+      host = redis.call('HGET', global_prefix(base) .. ':where', seq) or ''
+      f = redis.call('HMGET', job_key(host_prefix(base, host), seq), 'state', 'owner',
+        'pending', 'phost')
+    end
+  end
+  local hp = host_prefix(base, host)
+  local key = job_key(hp, seq)
+  if host == '' then
+    rejected[#rejected + 1] = {n, seq, 'no_such_job', '', ''}
+  elseif seen[seq] then
+    rejected[#rejected + 1] = {n, seq, 'twice_in_batch', '', ''}
+  elseif not f[1] then
+    rejected[#rejected + 1] = {n, seq, 'no_such_job', '', ''}
+  elseif f[1] ~= 'leased' then
+    rejected[#rejected + 1] = {n, seq, 'not_leased', f[1], ''}
+  elseif f[2] ~= owner then
+    rejected[#rejected + 1] = {n, seq, 'leased_by_other', f[1], tostring(f[2])}
+  elseif f[3] then
+    requeue_with(base, seq, host, f[3], f[4], now)
+  else
+    apply_one(i, hp, key)
+  end
+  seen[seq] = true
 end
 return rejected

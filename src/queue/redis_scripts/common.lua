@@ -3,6 +3,11 @@
 -- Times and seqs travel as the decimal strings the client sent: a Lua number would print a
 -- large one in exponent form.
 
+-- BASE:{queue}, the global slot.
+local function global_prefix(base)
+  return base .. ':{queue}'
+end
+
 -- BASE:host:{HOST}, with '%', '{' and '}' of the host percent-encoded (as redis_keys.cpp).
 local function host_prefix(base, host)
   local escaped = string.gsub(host, '[%%{}]', function(c)
@@ -65,4 +70,29 @@ local function index(hp, seq, state, score, code)
     redis.call('HINCRBY', hp .. ':dead_by', code, 1)
   end
   redis.call('HINCRBY', hp .. ':counts', state, 1)
+end
+
+-- A new job (or one that starts over): queued on url at host, ready at now.
+local function create(base, seq, id, url, host, now)
+  local hp = host_prefix(base, host)
+  redis.call('HSET', job_key(hp, seq), 'seq', seq, 'id', id, 'url', url, 'host', host,
+    'state', 'queued', 'attempts', '0', 'nb', now, 'upd', now)
+  index(hp, seq, 'queued', now)
+end
+
+-- A known job starts over with a new URL (maybe on another host): queued, ready at now,
+-- attempts 0, error, manifest, lease and pending URL gone. Touches the global slot only
+-- when the host changes.
+local function requeue_with(base, seq, old_host, url, host, now)
+  local ohp = host_prefix(base, old_host)
+  local key = job_key(ohp, seq)
+  local f = redis.call('HMGET', key, 'id', 'state', 'code')
+  unindex(ohp, seq, f[2], f[3])
+  redis.call('DEL', key)
+  if old_host ~= host then
+    local gp = global_prefix(base)
+    redis.call('HSET', gp .. ':where', seq, host)
+    redis.call('SADD', gp .. ':hosts', host)
+  end
+  create(base, seq, f[1], url, host, now)
 end

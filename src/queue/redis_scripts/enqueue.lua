@@ -1,16 +1,13 @@
--- enqueue: adds jobs, idempotently, all in one atomic step.
+-- enqueue: adds jobs, idempotently, all in one atomic step (queue.h, Queue::enqueue).
 -- KEYS[1]: the global prefix BASE:{queue}. ARGV: BASE, now, then id, url, host per job.
+-- A known id with a new URL (one that differs from its pending URL if it has one, else from
+-- its URL) starts over with it, unless it is leased: then the URL waits in the job's
+-- 'pending' field (its host in 'phost') for the current attempt to end (apply.lua,
+-- reclaim_host.lua); the URL being fetched, enqueued again, drops the pending one.
 -- Returns {inserted, unchanged, requeued}.
 -- Not single-slot: the id index and seq counter (global slot) with each job's host slot.
 local gp, base, now = KEYS[1], ARGV[1], ARGV[2]
 local inserted, unchanged, requeued = 0, 0, 0
-
-local function create(seq, id, url, host)
-  local hp = host_prefix(base, host)
-  redis.call('HSET', job_key(hp, seq), 'seq', seq, 'id', id, 'url', url, 'host', host,
-    'state', 'queued', 'attempts', '0', 'nb', now, 'upd', now)
-  index(hp, seq, 'queued', now)
-end
 
 for i = 3, #ARGV, 3 do
   local id, url, host = ARGV[i], ARGV[i + 1], ARGV[i + 2]
@@ -20,25 +17,24 @@ for i = 3, #ARGV, 3 do
     redis.call('HSET', gp .. ':ids', id, seq)
     redis.call('HSET', gp .. ':where', seq, host)
     redis.call('SADD', gp .. ':hosts', host)
-    create(seq, id, url, host)
+    create(base, seq, id, url, host, now)
     inserted = inserted + 1
   else
     local old = redis.call('HGET', gp .. ':where', seq)
-    local ohp = host_prefix(base, old)
-    local f = redis.call('HMGET', job_key(ohp, seq), 'url', 'state', 'code')
-    if f[1] == url then
+    local key = job_key(host_prefix(base, old), seq)
+    local f = redis.call('HMGET', key, 'url', 'state', 'pending')
+    local latest = f[3] or f[1]
+    if latest == url then
       unchanged = unchanged + 1
     else
-      -- A known id with a new URL starts over (attempts, error and manifest cleared),
-      -- maybe on another host. A lease on it is void: apply rejects its transition.
-      unindex(ohp, seq, f[2], f[3])
-      redis.call('DEL', job_key(ohp, seq))
-      if old ~= host then
-        redis.call('HSET', gp .. ':where', seq, host)
-        redis.call('SADD', gp .. ':hosts', host)
-      end
-      create(seq, id, url, host)
       requeued = requeued + 1
+      if f[2] ~= 'leased' then
+        requeue_with(base, seq, old, url, host, now)
+      elseif f[1] == url then
+        redis.call('HDEL', key, 'pending', 'phost')
+      else
+        redis.call('HSET', key, 'pending', url, 'phost', host)
+      end
     end
   end
 end

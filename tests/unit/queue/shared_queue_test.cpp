@@ -52,7 +52,7 @@ TYPED_TEST(SharedQueueTest, DataSurvivesTheHandle) {
     auto jobs = q->lease(lease_req(2, kT0));
     ASSERT_EQ(jobs->size(), 2u);
     ManifestEntry m{"k1", "sha", 9, "image/png", "e", "lm"};
-    ASSERT_TRUE(q->apply({complete((*jobs)[0].seq, m)}, kT0 + 1).ok());
+    ASSERT_TRUE(all_applied(*q, {complete((*jobs)[0].seq, m)}, kT0 + 1));
   }
   auto q = this->open_as("owner-b");
   ASSERT_NE(q, nullptr);
@@ -82,10 +82,11 @@ TYPED_TEST(SharedQueueTest, TwoHandlesOwnTheirOwnLeases) {
   auto jobs = qb->lease(lease_req(64, kT0));
   ASSERT_EQ(jobs->size(), 1u);
   EXPECT_TRUE(qa->lease(lease_req(64, kT0))->empty());
-  Status s = qa->apply({complete((*jobs)[0].seq)}, kT0);
-  ASSERT_FALSE(s.ok());
-  EXPECT_THAT(s.error().detail, HasSubstr("leased by owner-b"));
-  EXPECT_TRUE(qb->apply({complete((*jobs)[0].seq)}, kT0).ok());
+  auto refused = qa->apply({complete((*jobs)[0].seq)}, kT0);
+  ASSERT_TRUE(refused.ok());
+  ASSERT_EQ(refused->rejected.size(), 1u);
+  EXPECT_THAT(refused->rejected[0].detail, HasSubstr("leased by owner-b"));
+  EXPECT_TRUE(all_applied(*qb, {complete((*jobs)[0].seq)}, kT0));
   EXPECT_EQ(qa->stats()->all.done, 1u);
 }
 
@@ -100,7 +101,7 @@ TYPED_TEST(SharedQueueTest, ReplayInterleavedWithAnotherHandlesLeaseAndApply) {
   ASSERT_EQ(first->size(), 10u);
   std::vector<Transition> burials;
   for (size_t i = 0; i < 5; ++i) burials.push_back(bury((*first)[i].seq, "http_404"));
-  ASSERT_TRUE(run->apply(burials, kT0 + 1).ok());
+  ASSERT_TRUE(all_applied(*run, burials, kT0 + 1));
 
   auto second = run->lease(lease_req(10, kT0 + 2));  // the other 10 jobs
   ASSERT_EQ(second->size(), 10u);
@@ -116,7 +117,7 @@ TYPED_TEST(SharedQueueTest, ReplayInterleavedWithAnotherHandlesLeaseAndApply) {
   for (size_t i = 5; i < 10; ++i) batch.push_back(complete((*first)[i].seq));
   for (const Job& j : *second) batch.push_back(complete(j.seq));
   batch.back() = bury(second->back().seq, "http_404");
-  ASSERT_TRUE(run->apply(batch, kT0 + 4).ok());
+  ASSERT_TRUE(all_applied(*run, batch, kT0 + 4));
   EXPECT_EQ(*cli->replay(http_404(), kT0 + 5), 1u);
 
   // The replayed jobs are the run's to lease again, ready at the replay's time.
@@ -125,7 +126,7 @@ TYPED_TEST(SharedQueueTest, ReplayInterleavedWithAnotherHandlesLeaseAndApply) {
   for (const Job& j : *again) EXPECT_EQ(j.attempts, 0);
   std::vector<Transition> done;
   for (const Job& j : *again) done.push_back(complete(j.seq));
-  ASSERT_TRUE(run->apply(done, kT0 + 6).ok());
+  ASSERT_TRUE(all_applied(*run, done, kT0 + 6));
   st = cli->stats();
   EXPECT_EQ(st->all.done, 20u);
   EXPECT_EQ(st->all.total(), 20u);
@@ -192,7 +193,9 @@ TYPED_TEST(SharedQueueTest, ReplayConcurrentWithARunOnAnotherHandle) {
       bool first = buried.insert(j.id).second;
       batch.push_back(first ? bury(j.seq, "http_404") : complete(j.seq));
     }
-    if (Status s = run->apply(batch, kT0); !s.ok()) fail(s.error());
+    auto r = run->apply(batch, kT0);
+    if (!r.ok()) fail(r.error());
+    if (r.ok() && !r->rejected.empty()) fail(make_error(Reason::internal, r->rejected[0].detail));
     applied += batch.size();
   }
   replayer.join();

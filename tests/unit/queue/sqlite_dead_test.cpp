@@ -44,7 +44,7 @@ TEST(SqliteDeadLetter, ReplayIsOneTransaction) {
   auto leased = run->lease(lease_req(3, kT0));
   std::vector<Transition> batch;
   for (const Job& j : *leased) batch.push_back(bury(j.seq, "http_404"));
-  ASSERT_TRUE(run->apply(batch, kT0).ok());
+  ASSERT_TRUE(all_applied(*run, batch, kT0));
 
   auto cli = open_as(path, "cli", 50);
   sqlite3* raw = nullptr;

@@ -35,6 +35,9 @@ const std::vector<std::pair<Reason, const char*>> kStableNames = {
     {Reason::bad_input, "bad_input"},
     {Reason::io, "io"},
     {Reason::bad_key, "bad_key"},
+    {Reason::bad_framing, "bad_framing"},
+    {Reason::headers_too_large, "headers_too_large"},
+    {Reason::bad_status, "bad_status"},
     {Reason::queue_unavailable, "queue_unavailable"},
     {Reason::redis, "redis"},
 };
