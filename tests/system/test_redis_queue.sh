@@ -2,8 +2,8 @@
 # The Redis queue from the command line, as a differential test: the same commands on a
 # SQLite queue file and on a redis:// queue give the same output (enqueue of JSONL, CSV and
 # URL lines with bad lines among them, idempotent and incremental enqueue, status, export,
-# the dlq commands); `run` on redis:// refuses, saying what is not implemented; a password
-# never shows; a Redis restarted from its AOF (kill -9) keeps every job.
+# the dlq commands); `run` and `serve` on redis:// refuse, saying what is not implemented;
+# a password never shows; a Redis restarted from its AOF (kill -9) keeps every job.
 source "$(dirname "$0")/lib.sh"
 start_redis --appendonly yes --appendfsync always
 db="$T/q.db"
@@ -103,8 +103,16 @@ set -e
 grep -q "not implemented yet: the global per-host gate on Redis" "$T/run.err" ||
   fail "run on redis:// said: $(cat "$T/run.err")"
 [ ! -e "$T/store" ] || fail "run on redis:// created the store"
+set +e
+"$SLUICE" --queue "$rq" serve --store "$T/store" --listen 127.0.0.1:0 > "$T/serve.out" 2> "$T/serve.err"
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "serve on redis:// exited $rc"
+grep -q "not implemented yet: the global per-host gate on Redis" "$T/serve.err" ||
+  fail "serve on redis:// said: $(cat "$T/serve.err")"
+[ ! -e "$T/store" ] || fail "serve on redis:// created the store"
 [ "$("$SLUICE" --queue "$rq" status --json | jq .all.leased)" = 0 ] || fail "run on redis:// leased jobs"
-pass "run refuses redis:// with: $(head -c 120 "$T/run.err")..."
+pass "run and serve refuse redis:// with: $(head -c 120 "$T/run.err")..."
 
 # Credentials never show; TLS and Cluster are refused with a way forward; a server that is
 # not there is named.
