@@ -28,15 +28,17 @@
 // Single-slot (one host's slot; these run on Redis Cluster as they are, and they are the
 // hot path of a worker): lease_host, renew_host, reclaim_host, and apply when every
 // transition of its batch is on one host; the last two touch the global slot too when a
-// job's pending URL is on another host (the job moves to that host's slot). The reads of
-// the dead-letter queue and of lease's and next_ready_ms's peeks are single-slot commands
-// merged by the client.
+// job's pending URL is on another host (the job moves to that host's slot). Before them the
+// client reads the global slot alone (SMEMBERS hosts for lease and reclaim, HMGET where for
+// apply). The reads of the dead-letter queue and of lease's and next_ready_ms's peeks are
+// single-slot commands merged by the client.
 // Not single-slot (the global slot and the hosts' slots in one script): enqueue (the id
 // index and the seq counter with the jobs), apply of a batch that spans hosts (one
 // transaction, as the Queue contract asks), replay (one transaction over every host it
 // touches), stats (one consistent snapshot) and scan_page (a page of the manifest in seq
-// order). They need one Redis server; sluice refuses a Cluster node when it connects. On
-// Cluster they would become a global step and per-host steps, each idempotent.
+// order). They need one Redis server, and sluice refuses a Cluster node when it connects:
+// running on Cluster means splitting each into a global step and per-host steps, each
+// idempotent, which is not done.
 #pragma once
 
 #include <cstdint>
