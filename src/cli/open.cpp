@@ -1,9 +1,13 @@
 #include "cli/open.h"
 
+#include <filesystem>
+#include <system_error>
+
 #include "queue/redis_queue.h"
 #include "queue/sqlite_queue.h"
 #include "store/folder_store.h"
 #include "store/s3_store.h"
+#include "util/text.h"
 
 namespace sluice {
 namespace {
@@ -21,21 +25,30 @@ std::string queue_file(const std::string& spec) {
   return spec;
 }
 
-Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, Logger* log) {
+Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, QueueAccess access,
+                                          Logger* log) {
   if (is_redis_url(spec)) {
     auto address = parse_redis_url(spec);
     if (!address.ok()) return address.error();
     RedisQueueOptions options;
     options.log = log;
+    options.create = access == QueueAccess::create;
     auto q = RedisQueue::open(*address, options);
     if (!q.ok()) return q.error();
     return std::unique_ptr<Queue>(std::move(*q));
   }
   std::string path = queue_file(spec);
   if (path.empty()) {
-    return make_error(Reason::bad_input, "--queue " + redact_queue_spec(spec).substr(0, 200) +
+    return make_error(Reason::bad_input, "--queue " + printable(redact_queue_spec(spec)) +
                                              ": unknown queue scheme (expected a SQLite file, "
                                              "sqlite://PATH or redis://HOST:PORT/DB)");
+  }
+  std::error_code ec;
+  if (access == QueueAccess::existing && !std::filesystem::exists(path, ec)) {
+    return make_error(Reason::bad_input,
+                      "no queue file '" + printable(path) + "'" +
+                          (ec ? " (" + ec.message() + ")" : std::string()) +
+                          ": check --queue or SLUICE_QUEUE (sluice enqueue creates a queue)");
   }
   auto q = SqliteQueue::open(path, SqliteOptions{});
   if (!q.ok()) return q.error();
@@ -45,7 +58,7 @@ Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, Logger* log) 
 Status check_runnable_queue(const std::string& spec) {
   if (!is_redis_url(spec)) return Status();
   return make_error(Reason::bad_input,
-                    "--queue " + redact_queue_spec(spec).substr(0, 200) +
+                    "--queue " + printable(redact_queue_spec(spec)) +
                         ": not implemented yet: the global per-host gate on Redis. A Redis "
                         "queue works for enqueue, status, export and dlq; running workers on it "
                         "(run, serve) needs the per-host cap shared by every machine, which "
@@ -61,7 +74,8 @@ Result<std::unique_ptr<Store>> open_store(const std::string& spec, Logger* log, 
   }
   std::string dir = starts_with(spec, "file://") ? spec.substr(7) : spec;
   if (dir.empty() || dir.find("://") != std::string::npos) {
-    return make_error(Reason::bad_input, "--store " + spec + ": expected DIR or file://DIR");
+    return make_error(Reason::bad_input,
+                      "--store " + printable(spec) + ": expected DIR or file://DIR");
   }
   auto s = FolderStore::open(dir, log, threads);
   if (!s.ok()) return s.error();

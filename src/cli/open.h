@@ -12,11 +12,20 @@
 
 namespace sluice {
 
+// Whether a command may create the queue it names: enqueue and run may; the commands that
+// only read or tend an existing queue (status, export, dlq) must not, so that a mistyped
+// --queue is an error instead of a new, empty queue.
+enum class QueueAccess { create, existing };
+
 // "sluice.db", "sqlite:PATH" or "sqlite://PATH": a SQLite file;
 // "redis://[[user]:pass@]host[:port][/db]": a Redis queue (queue/redis_queue.h), which
 // reports lost connections and reconnects to log (may be null). rediss:// is refused with
-// a way around it (a TLS tunnel).
-Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, Logger* log = nullptr);
+// a way around it (a TLS tunnel). With QueueAccess::existing, a queue that does not exist
+// (no file; no sluice queue in that Redis database) is a bad_input error naming it, and
+// nothing is created.
+Result<std::unique_ptr<Queue>> open_queue(const std::string& spec,
+                                          QueueAccess access = QueueAccess::create,
+                                          Logger* log = nullptr);
 
 // Whether `run` and `serve` can work on this queue: not on Redis yet (the global per-host
 // gate is not implemented), and the error says so.

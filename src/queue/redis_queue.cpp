@@ -16,19 +16,28 @@ StaleReason stale_reason_of(const std::string& name) {
   return StaleReason::not_leased;
 }
 
-// Creates the schema version key of a new queue and refuses a newer one.
-Status check_version(RedisConnection& conn, const std::string& global) {
+// Creates the schema version key of a new queue (with create) and refuses a newer one.
+Status check_version(RedisConnection& conn, const std::string& global, bool create) {
   const std::string key = global + ":version";
-  auto replies =
-      conn.pipeline({{"SET", key, std::to_string(RedisQueue::kSchemaVersion), "NX"}, {"GET", key}});
+  std::vector<RedisArgs> commands;
+  if (create) commands.push_back({"SET", key, std::to_string(RedisQueue::kSchemaVersion), "NX"});
+  commands.push_back({"GET", key});
+  auto replies = conn.pipeline(commands);
   if (!replies.ok()) return replies.error();
   for (const RedisReply& r : *replies) {
     if (Status s = reply_error(r.get(), "the schema version check", conn.address()); !s.ok()) {
       return s;
     }
   }
-  int64_t version = reply_int((*replies)[1].get(), -1);
-  std::string shown = reply_text((*replies)[1].get()).substr(0, 20);
+  const redisReply* got = replies->back().get();
+  if (!create && got->type == REDIS_REPLY_NIL) {
+    return make_error(Reason::bad_input, "no sluice queue in " + conn.address().describe() +
+                                             " (no key " + key +
+                                             "): check --queue or SLUICE_QUEUE (sluice "
+                                             "enqueue creates a queue)");
+  }
+  int64_t version = reply_int(got, -1);
+  std::string shown = reply_text(got).substr(0, 20);
   if (version > RedisQueue::kSchemaVersion) {
     return make_error(Reason::bad_input, conn.address().describe() + ": the queue " + global +
                                              " was written by a newer sluice (schema version " +
@@ -72,7 +81,9 @@ Result<std::unique_ptr<RedisQueue>> RedisQueue::open(const RedisAddress& address
   impl->base = options.prefix;
   impl->global = redis_global_prefix(options.prefix);
   impl->owner = options.owner.empty() ? make_owner_id() : options.owner;
-  if (Status s = check_version(*impl->conn, impl->global); !s.ok()) return s.error();
+  if (Status s = check_version(*impl->conn, impl->global, options.create); !s.ok()) {
+    return s.error();
+  }
   return std::unique_ptr<RedisQueue>(new RedisQueue(std::move(impl)));
 }
 

@@ -46,6 +46,7 @@ struct RedisQueueOptions {
   RedisOptions connection;
   std::string prefix = "sluice";  // key namespace: queues with different prefixes coexist
   std::string owner;              // lease owner id; empty: make_owner_id()
+  bool create = true;             // false: a queue that is not there yet is an error
   const Clock* clock = nullptr;   // reconnect backoff; null: the system clock
   Logger* log = nullptr;          // reconnects and lost connections; may be null
 };
@@ -55,7 +56,9 @@ class RedisQueue final : public Queue {
   static constexpr int kSchemaVersion = 1;
 
   // Connects (see RedisConnection::open) and checks the queue's schema version, refusing
-  // one written by a newer sluice. options.clock and options.log must outlive the queue.
+  // one written by a newer sluice; without options.create, a queue that has never been
+  // written to (no version key) is a bad_input error. options.clock and options.log must
+  // outlive the queue.
   static Result<std::unique_ptr<RedisQueue>> open(const RedisAddress& address,
                                                   const RedisQueueOptions& options = {});
   ~RedisQueue() override;

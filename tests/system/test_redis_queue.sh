@@ -38,6 +38,11 @@ both() {
   same "$1" out
 }
 
+# The read-only commands do not create a queue: a mistyped database is an error.
+"$SLUICE" --queue "$REDIS_URL/5" status 2> "$T/none.err" && fail "status on an empty database succeeded"
+grep -q "no sluice queue in $REDIS_URL/5" "$T/none.err" || fail "status on nothing said: $(cat "$T/none.err")"
+[ "$(redis-cli -p "$REDIS_PORT" -n 5 dbsize)" = 0 ] || fail "status wrote to database 5"
+
 cat > "$T/dump.jsonl" <<'J'
 {"gtin": "0001", "image_url": "http://img.example/a.jpg"}
 {"gtin": "0002", "image_url": "http://img.example/b.jpg"}

@@ -310,6 +310,26 @@ TEST(RedisQueueSchema, RefusesAQueueFromANewerSluice) {
   EXPECT_THAT(q.error().detail, HasSubstr("newer sluice"));
 }
 
+// status, export and dlq open with create = false: a mistyped database or prefix is an
+// error, and nothing is written.
+TEST(RedisQueueOpen, WithoutCreateRefusesAQueueThatIsNotThere) {
+  RedisServer* server = shared_redis_server();
+  ASSERT_NE(server, nullptr);
+  TempDir dir;
+  RedisQueueOptions options;
+  options.prefix = dir.name();
+  options.create = false;
+  auto q = RedisQueue::open(server->address(), options);
+  ASSERT_FALSE(q.ok());
+  EXPECT_EQ(q.error().reason, Reason::bad_input);
+  EXPECT_THAT(q.error().detail, HasSubstr("no sluice queue in " + server->address().describe()));
+  EXPECT_EQ(server->command({"EXISTS", dir.name() + ":{queue}:version"}), "0");
+  options.create = true;
+  ASSERT_NE(open_ok(server->address(), options), nullptr);
+  options.create = false;
+  EXPECT_NE(open_ok(server->address(), options), nullptr);
+}
+
 TEST(RedisQueueOpen, SelectsTheDatabase) {
   RedisServer* server = shared_redis_server();
   ASSERT_NE(server, nullptr);
