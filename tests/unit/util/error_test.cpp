@@ -35,6 +35,11 @@ const std::vector<std::pair<Reason, const char*>> kStableNames = {
     {Reason::bad_input, "bad_input"},
     {Reason::io, "io"},
     {Reason::bad_key, "bad_key"},
+    {Reason::bad_framing, "bad_framing"},
+    {Reason::headers_too_large, "headers_too_large"},
+    {Reason::bad_status, "bad_status"},
+    {Reason::queue_unavailable, "queue_unavailable"},
+    {Reason::redis, "redis"},
 };
 
 TEST(Reason, NamesAreStable) {
@@ -148,7 +153,7 @@ TEST(Classify, PermanentReasons) {
 
 TEST(Classify, TransientReasons) {
   for (Reason r : {Reason::dns, Reason::connect, Reason::timeout, Reason::reset, Reason::truncated,
-                   Reason::network}) {
+                   Reason::network, Reason::queue_unavailable, Reason::redis}) {
     EXPECT_EQ(classify(make_error(r, "")), ErrorClass::transient) << reason_name(r);
   }
 }
