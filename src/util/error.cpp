@@ -5,11 +5,14 @@
 namespace sluice {
 namespace {
 
-constexpr std::array<std::string_view, 22> kNames = {
-    "ok",       "http",      "bad_url",   "blocked_address", "dns",          "connect",
-    "timeout",  "reset",     "truncated", "too_large",       "not_image",    "too_many_redirects",
-    "tls",      "network",   "store_io",  "store_denied",    "gate_refused", "cancelled",
-    "internal", "bad_input", "io",        "bad_key",
+constexpr std::array<std::string_view, 26> kNames = {
+    "ok",           "http",      "bad_url",   "blocked_address",
+    "dns",          "connect",   "timeout",   "reset",
+    "truncated",    "too_large", "not_image", "too_many_redirects",
+    "tls",          "network",   "store_io",  "store_denied",
+    "gate_refused", "cancelled", "internal",  "bad_input",
+    "io",           "bad_key",   "disk_full", "read_only",
+    "local_denied", "local_io",
 };
 
 }  // namespace
@@ -79,6 +82,11 @@ ErrorClass classify(const Error& e) {
     case Reason::gate_refused:
     case Reason::cancelled:
       return ErrorClass::free_retry;
+    case Reason::disk_full:
+    case Reason::read_only:
+    case Reason::local_denied:
+    case Reason::local_io:
+      return ErrorClass::local;
   }
   return ErrorClass::transient;
 }

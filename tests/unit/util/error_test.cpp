@@ -35,6 +35,10 @@ const std::vector<std::pair<Reason, const char*>> kStableNames = {
     {Reason::bad_input, "bad_input"},
     {Reason::io, "io"},
     {Reason::bad_key, "bad_key"},
+    {Reason::disk_full, "disk_full"},
+    {Reason::read_only, "read_only"},
+    {Reason::local_denied, "local_denied"},
+    {Reason::local_io, "local_io"},
 };
 
 TEST(Reason, NamesAreStable) {
@@ -156,6 +160,12 @@ TEST(Classify, TransientReasons) {
 TEST(Classify, StorageIsItsOwnClass) {
   EXPECT_EQ(classify(make_error(Reason::store_io, "disk full")), ErrorClass::storage);
   EXPECT_EQ(classify(make_error(Reason::store_denied, "EACCES")), ErrorClass::storage);
+}
+
+TEST(Classify, LocalFaultsAreOurSideNotTheJobs) {
+  for (Reason r : {Reason::disk_full, Reason::read_only, Reason::local_denied, Reason::local_io}) {
+    EXPECT_EQ(classify(make_error(r, "")), ErrorClass::local) << reason_name(r);
+  }
 }
 
 TEST(Classify, FreeRetriesAndNone) {
