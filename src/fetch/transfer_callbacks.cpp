@@ -5,14 +5,12 @@
 #include <string_view>
 
 #include "fetch/transfer.h"
-
 #include "util/text.h"
 
 namespace sluice {
 namespace {
 
 constexpr uint64_t kMaxDiscardBytes = 1 << 20;  // of a non-2xx body, to keep the connection
-
 
 }  // namespace
 
@@ -57,6 +55,9 @@ bool Transfer::headers_done() {
                             std::to_string(options_.max_bytes) + " (" + url_ + ")");
     return false;
   }
+  // Once per transfer (trailers end with a blank line too; a failed file stays failed).
+  if (file_.is_open() || local_fault_) return true;
+  if (Status s = file_.create(req_.temp_file); !s.ok()) local_fault_ = s.error();
   return true;
 }
 
@@ -76,9 +77,11 @@ bool Transfer::body(const char* data, size_t size) {
                                                url_ + ")");
     return false;
   }
+  if (local_fault_) return true;  // keep reading so the request ends normally; drop it
   if (Status s = file_.write(data, size); !s.ok()) {
-    abort_ = s.error();
-    return false;
+    local_fault_ = s.error();
+    file_.discard();  // gives the space back at once
+    return true;
   }
   hash_.update(data, size);
   if (result_.head.size() < kHeadBytes) {
