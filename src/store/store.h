@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "store/spool_probe.h"
 #include "util/error.h"
 
 namespace sluice {
@@ -18,16 +19,18 @@ struct PutRequest {
   std::filesystem::path temp_file;  // a finished, closed file in spool_dir(); consumed
   std::string key;                  // already sanitised (see key_template.h)
   std::string content_type;
-  std::string sha256;               // hex, of temp_file's bytes
+  std::string sha256;  // hex, of temp_file's bytes
   uint64_t bytes = 0;
   std::string source_url;
 };
 
 struct PutResult {
   uint64_t tag = 0;
-  Status status;  // store_io (retry later) or store_denied (stop the run); also bad_key
-                  // (this key can never be stored: permanent for the job) and io (the
-                  // temp file is gone: fetch again)
+  Status status;  // store_io (retry later), a local fault (disk_full, read_only,
+                  // local_denied, local_io: the folder store's own disk; retry once it
+                  // recovers) or store_denied (stop the run); also bad_key (this key can
+                  // never be stored: permanent for the job) and io (the temp file is
+                  // gone: fetch again)
 };
 
 class Store {
@@ -52,6 +55,11 @@ class Store {
   // fn runs (on any thread) when a put finishes, so a caller blocked elsewhere can wake
   // up and poll(). Stores that finish within put() never call it.
   virtual void set_notifier(std::function<void()> fn) { (void)fn; }
+
+  // Whether spool_dir() can take a temp file of about an image's size now (spool_probe.h):
+  // what the engine tries, with backoff, while a local fault pauses fetching. Blocks for a
+  // small write; call it from the engine's thread.
+  [[nodiscard]] virtual Status probe_spool() { return probe_folder(spool_dir(), kProbeBytes); }
 
   // Removes temp files left behind by a crashed run. Call only while holding the run lock.
   virtual Status clean_spool() = 0;
