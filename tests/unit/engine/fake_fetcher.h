@@ -32,6 +32,7 @@ class FakeFetcher final : public Fetcher {
     int now = ++in_flight_[req.host_key];
     max_in_flight_[req.host_key] = std::max(max_in_flight_[req.host_key], now);
     started_.push_back(req.url);
+    start_ms_.push_back(clock_.steady_ms());
     active_.push_back({std::move(req), n});
   }
 
@@ -73,6 +74,8 @@ class FakeFetcher final : public Fetcher {
   }
   int max_in_flight(const std::string& host) const { return max_in_flight_.at(host); }
   size_t started() const { return started_.size(); }
+  // The FakeClock's steady time of each start(), in order.
+  const std::vector<int64_t>& start_times() const { return start_ms_; }
 
  private:
   struct Active {
@@ -86,6 +89,7 @@ class FakeFetcher final : public Fetcher {
   std::map<std::string, int> in_flight_;
   std::map<std::string, int> max_in_flight_;
   std::vector<std::string> started_;
+  std::vector<int64_t> start_ms_;
 };
 
 }  // namespace sluice
