@@ -29,7 +29,10 @@ void ProgressView::update(const EngineProgress& p) {
                 static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.dead),
                 static_cast<unsigned long long>(p.retried),
                 static_cast<unsigned long long>(p.in_flight), rate, p.bytes / 1048576.0, secs,
-                eta.c_str(), p.stopping ? "  (stopping)" : "");
+                eta.c_str(),
+                p.stopping      ? "  (stopping)"
+                : p.disk_paused ? "  (paused: disk fault)"
+                                : "");
   if (mode_ == Mode::tty) {
     std::fprintf(out_, "\r\033[K%s", line);
     drew_ = true;
