@@ -29,6 +29,7 @@ struct RunArgs {
   long low_speed_bytes = 1024, low_speed_time = 30;
   int max_attempts = 6;
   double backoff_base = 1, backoff_cap = 300;
+  double max_retry_after = -1;  // < 0: --backoff-cap
   bool allow_private = false;
   bool follow = false;
   std::string mode = "window";
@@ -127,6 +128,8 @@ int run(const GlobalOptions& g, const RunArgs& a) {
   eo.max_attempts = a.max_attempts;
   eo.backoff_base_ms = static_cast<int64_t>(a.backoff_base * 1000);
   eo.backoff_cap_ms = static_cast<int64_t>(a.backoff_cap * 1000);
+  eo.retry_after_cap_ms =
+      static_cast<int64_t>((a.max_retry_after >= 0 ? a.max_retry_after : a.backoff_cap) * 1000);
   eo.grace_ms = static_cast<int64_t>(a.grace * 1000);
   eo.disk_wait_ms = static_cast<int64_t>(a.disk_wait * 1000);
   eo.lease_ms = std::max<int64_t>(eo.lease_ms, fo.total_timeout_ms * 2);
@@ -222,6 +225,10 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
       ->check(CLI::Range(0.001, 3600.0));
   cmd->add_option("--backoff-cap", a->backoff_cap, "Seconds: the longest retry wait (300)")
       ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_option("--max-retry-after", a->max_retry_after,
+                  "Seconds: the longest Retry-After honoured; a longer one pauses the host this "
+                  "long (default: --backoff-cap)")
+      ->check(CLI::Range(0.0, 86400.0));
   cmd->add_flag("--allow-private", a->allow_private,
                 "Allow loopback, private and link-local addresses (refused by default)");
   cmd->add_flag("--follow", a->follow, "Keep waiting for new jobs when the queue is drained");

@@ -164,10 +164,21 @@ void Engine::push(Transition t) { pending_.push_back(std::move(t)); }
 Status Engine::commit(int64_t now) {
   last_commit_ms_ = clock_.steady_ms();
   if (pending_.empty()) return Status();
-  Status s = queue_.apply(pending_, now);
-  if (!s.ok()) {
-    log_.error("queue commit failed: " + s.error().to_string());
-    return s;
+  auto applied = queue_.apply(pending_, now);
+  if (!applied.ok()) {
+    log_.error("queue commit failed: " + applied.error().to_string());
+    return applied.error();
+  }
+  // A transition the queue refused (the lease was lost) is dropped alone: the job is the
+  // queue's again, and whoever holds it now fetches it. Nothing else is lost.
+  constexpr size_t kLogged = 20;  // one line each, then a count
+  const auto& rejected = applied->rejected;
+  for (size_t i = 0; i < rejected.size() && i < kLogged; ++i) {
+    log_.warn("queue refused a stale transition, dropped: " + rejected[i].detail);
+  }
+  if (rejected.size() > kLogged) {
+    log_.warn("queue refused " + std::to_string(rejected.size() - kLogged) +
+              " more stale transitions of this commit, dropped");
   }
   // Re-queued jobs may be ready soon: let the next turn lease again.
   next_lease_ms_ = 0;

@@ -21,7 +21,7 @@ struct EngineOptions {
   int max_attempts = 6;                  // attempts before a transient failure is dead-lettered
   int64_t backoff_base_ms = 1'000;       // full-jitter exponential backoff: random in
   int64_t backoff_cap_ms = 300'000;      //   [0, min(cap, base * 2^attempts))
-  int64_t retry_after_cap_ms = 600'000;  // longest Retry-After honoured
+  int64_t retry_after_cap_ms = 300'000;  // longest Retry-After honoured (--max-retry-after)
   int64_t lease_ms = 600'000;            // lease expiry; longer than any transfer's total timeout
   size_t lease_batch = 256;              // jobs leased per queue call
   size_t per_host_buffer = 64;           // leased-but-not-started jobs kept per host (>= 2 * cap)

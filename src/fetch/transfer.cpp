@@ -111,6 +111,12 @@ bool Transfer::on_hop_done(CURLcode code) {
   long status = 0;
   curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
   result_.http_status = status;
+  if (status < 100 || status > 599) {
+    // Not a status HTTP defines: no rule says whether a retry could help.
+    finish(make_error(Reason::bad_status, "HTTP status " + std::to_string(status) +
+                                              " is not a valid code (" + url_ + ")"));
+    return false;
+  }
   if (status >= 200 && status < 300) {
     finish_ok();
     return false;
@@ -150,6 +156,13 @@ void Transfer::finish(Error e) {
 }
 
 void Transfer::finish_ok() {
+  if (declared_length_ && *declared_length_ != hop_bytes_) {
+    finish(make_error(Reason::bad_framing, "received " + std::to_string(hop_bytes_) +
+                                               " body bytes, Content-Length said " +
+                                               std::to_string(*declared_length_) + " (" + url_ +
+                                               ")"));
+    return;
+  }
   // A 2xx creates the file when its headers end; a response without them still gets one.
   Status s = file_.is_open() ? Status() : file_.create(req_.temp_file);
   if (s.ok()) s = file_.keep();
@@ -173,6 +186,11 @@ Error Transfer::transport_error(CURLcode code) const {
   }
   if (refused_all && blocked_) {
     return make_error(Reason::blocked_address, blocked_detail_ + " (" + url_ + ")");
+  }
+  if (code == CURLE_OUT_OF_MEMORY && !headers_complete_) {
+    // libcurl's answer to one response header line over its 100 KiB limit.
+    return make_error(Reason::headers_too_large,
+                      "a response header line over libcurl's limit (" + url_ + ")");
   }
   const std::string what = errbuf_[0] != '\0' ? errbuf_ : curl_easy_strerror(code);
   return make_error(reason_for_curl_code(code), what + " (" + url_ + ")");

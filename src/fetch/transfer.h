@@ -78,13 +78,21 @@ class Transfer {
 
   // The current hop.
   std::string url_;
-  std::string host_key_;        // what its sockets are attributed to
-  bool keep_body_ = false;      // the response is a 2xx: its body goes to file_
-  uint64_t hop_bytes_ = 0;      // body bytes seen on this hop, kept or discarded
-  std::optional<Error> abort_;  // why a callback stopped the hop
-  bool blocked_ = false;        // an address was refused by the address policy ...
-  bool gate_refused_ = false;   // ... or by the observer (the gate)
-  int sockets_opened_ = 0;      // sockets this hop actually opened
+  std::string host_key_;    // what its sockets are attributed to
+  bool keep_body_ = false;  // the response is a 2xx: its body goes to file_
+  uint64_t hop_bytes_ = 0;  // body bytes seen on this hop, kept or discarded
+  // The current response's framing, from its own header lines (not libcurl's reading of
+  // them): a response whose length is ambiguous is refused, and a body is kept only if
+  // its length is the one declared.
+  std::optional<uint64_t> declared_length_;  // Content-Length
+  bool length_conflict_ = false;             // two different (or unreadable) Content-Lengths
+  bool chunked_ = false;                     // a Transfer-Encoding header
+  uint64_t header_bytes_ = 0;                // of this response's headers so far
+  bool headers_complete_ = false;            // the blank line after them was seen
+  std::optional<Error> abort_;               // why a callback stopped the hop
+  bool blocked_ = false;                     // an address was refused by the address policy ...
+  bool gate_refused_ = false;                // ... or by the observer (the gate)
+  int sockets_opened_ = 0;                   // sockets this hop actually opened
   std::string blocked_detail_;
   char errbuf_[CURL_ERROR_SIZE] = {};
 

@@ -2,6 +2,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
 
 #include "fetch/transfer.h"
@@ -11,6 +12,21 @@ namespace sluice {
 namespace {
 
 constexpr uint64_t kMaxDiscardBytes = 1 << 20;  // of a non-2xx body, to keep the connection
+
+// Response headers beyond this are refused (headers_too_large). libcurl's own limits (100
+// KiB a line, 300 KiB in all) fail with misleading codes (out of memory, receive error).
+constexpr uint64_t kMaxHeaderBytes = 64 << 10;
+
+// A Content-Length value: digits only, no sign, no overflow.
+std::optional<uint64_t> parse_length(std::string_view v) {
+  if (v.empty() || v.size() > 19) return std::nullopt;
+  uint64_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return n;
+}
 
 }  // namespace
 
@@ -22,6 +38,9 @@ void Transfer::new_response() {
   result_.etag.clear();
   result_.last_modified.clear();
   result_.retry_after.clear();
+  declared_length_.reset();
+  length_conflict_ = chunked_ = headers_complete_ = false;
+  header_bytes_ = 0;
 }
 
 void Transfer::header_line(std::string_view line) {
@@ -37,6 +56,12 @@ void Transfer::header_line(std::string_view line) {
     result_.last_modified = value;
   } else if (iequals(name, "Retry-After")) {
     result_.retry_after = value;
+  } else if (iequals(name, "Content-Length")) {
+    std::optional<uint64_t> n = parse_length(value);
+    if (!n || (declared_length_ && *declared_length_ != *n)) length_conflict_ = true;
+    if (n) declared_length_ = n;
+  } else if (iequals(name, "Transfer-Encoding")) {
+    chunked_ = true;
   }
 }
 
@@ -45,6 +70,17 @@ bool Transfer::headers_done() {
   long status = 0;
   curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
   if (status >= 100 && status < 200) return true;  // interim; the real response follows
+  headers_complete_ = true;
+  // Where this response ends is ambiguous, so where the next one on the connection
+  // starts is too: refuse it (and so close the connection), whatever its status.
+  if (length_conflict_ || (declared_length_ && chunked_)) {
+    abort_ = make_error(Reason::bad_framing,
+                        "HTTP " + std::to_string(status) + " with " +
+                            (length_conflict_ ? "conflicting Content-Length headers"
+                                              : "both Content-Length and Transfer-Encoding") +
+                            " (" + url_ + ")");
+    return false;
+  }
   keep_body_ = status >= 200 && status < 300;
   if (!keep_body_) return true;
   curl_off_t length = -1;
@@ -94,8 +130,16 @@ size_t Transfer::header_callback(char* data, size_t size, size_t n, void* client
   auto* t = static_cast<Transfer*>(clientp);
   const size_t len = size * n;
   const std::string_view line(data, len);
+  t->header_bytes_ += len;
+  if (t->header_bytes_ > kMaxHeaderBytes) {
+    t->abort_ = make_error(
+        Reason::headers_too_large,
+        "response headers over " + std::to_string(kMaxHeaderBytes) + " bytes (" + t->url_ + ")");
+    return 0;
+  }
   if (line.substr(0, 5) == "HTTP/") {
     t->new_response();  // a status line: a new response (interim or after 1xx)
+    t->header_bytes_ = len;
   } else if (trim_header(line).empty()) {
     return t->headers_done() ? len : 0;
   } else {

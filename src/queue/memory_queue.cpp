@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <tuple>
-#include <unordered_set>
 
 #include "queue/dead_filter.h"
 #include "queue/job_check.h"
@@ -60,20 +59,34 @@ Result<EnqueueStats> MemoryQueue::enqueue(const std::vector<JobInput>& jobs, int
       continue;
     }
     Row& r = row(it->second);
-    if (r.rec.url == job.url) {
+    const std::string& latest = r.rec.pending_url.empty() ? r.rec.url : r.rec.pending_url;
+    if (latest == job.url) {
       ++stats.unchanged;
       continue;
     }
-    r.rec.url = job.url;
-    r.rec.host_key = hosts[i];
-    r.rec.attempts = 0;
-    r.rec.manifest = ManifestEntry{};
-    r.rec.error_code.clear();
-    r.rec.error_detail.clear();
-    set_state(r, JobState::queued, now_ms, now_ms);
     ++stats.requeued;
+    if (r.rec.state == JobState::leased) {
+      // The lease and its attempt go on; the new URL waits for the attempt to end.
+      bool back_to_current = r.rec.url == job.url;
+      r.rec.pending_url = back_to_current ? std::string() : job.url;
+      r.pending_host_key = back_to_current ? std::string() : hosts[i];
+      continue;
+    }
+    requeue_with(r, job.url, hosts[i], now_ms);
   }
   return stats;
+}
+
+void MemoryQueue::requeue_with(Row& r, std::string url, std::string host_key, int64_t now_ms) {
+  r.rec.url = std::move(url);
+  r.rec.host_key = std::move(host_key);
+  r.rec.pending_url.clear();
+  r.pending_host_key.clear();
+  r.rec.attempts = 0;
+  r.rec.manifest = ManifestEntry{};
+  r.rec.error_code.clear();
+  r.rec.error_detail.clear();
+  set_state(r, JobState::queued, now_ms, now_ms);
 }
 
 Result<std::vector<Job>> MemoryQueue::lease(const LeaseRequest& req) {
@@ -95,31 +108,42 @@ Result<std::vector<Job>> MemoryQueue::lease(const LeaseRequest& req) {
   return jobs;
 }
 
-Status MemoryQueue::check_leased(int64_t seq, const std::vector<int64_t>& earlier) const {
-  std::string why;
-  if (seq < 1 || seq > static_cast<int64_t>(rows_.size())) {
-    why = "no such job";
-  } else if (std::find(earlier.begin(), earlier.end(), seq) != earlier.end()) {
-    why = "it appears twice in the batch";
-  } else {
-    const Row& r = rows_[static_cast<size_t>(seq - 1)];
-    if (r.rec.state == JobState::leased && r.lease_owner == owner_) return Status();
-    why = r.rec.state == JobState::leased ? "it is leased by " + r.lease_owner
-                                          : std::string("it is ") + state_name(r.rec.state);
+std::optional<RejectedTransition> MemoryQueue::check_leased(
+    const Transition& t, const std::unordered_set<int64_t>& earlier) const {
+  if (t.seq < 1 || t.seq > static_cast<int64_t>(rows_.size())) {
+    return make_rejection(t, StaleReason::no_such_job, JobState::queued, owner_, "");
   }
-  return make_error(Reason::internal, "seq " + std::to_string(seq) + " is not leased by " + owner_ +
-                                          " (" + why + "); nothing in the batch applied");
+  if (earlier.count(t.seq)) {
+    return make_rejection(t, StaleReason::twice_in_batch, JobState::queued, owner_, "");
+  }
+  const Row& r = rows_[static_cast<size_t>(t.seq - 1)];
+  if (r.rec.state != JobState::leased) {
+    return make_rejection(t, StaleReason::not_leased, r.rec.state, owner_, "");
+  }
+  if (r.lease_owner != owner_) {
+    return make_rejection(t, StaleReason::leased_by_other, r.rec.state, owner_, r.lease_owner);
+  }
+  return std::nullopt;
 }
 
-Status MemoryQueue::apply(const std::vector<Transition>& batch, int64_t now_ms) {
+Result<ApplyResult> MemoryQueue::apply(const std::vector<Transition>& batch, int64_t now_ms) {
   std::lock_guard lock(mu_);
-  std::vector<int64_t> seen;
-  for (const Transition& t : batch) {  // check all first: all or nothing
-    if (Status s = check_leased(t.seq, seen); !s.ok()) return s;
-    seen.push_back(t.seq);
-  }
+  ApplyResult out;
+  std::unordered_set<int64_t> seen;
   for (const Transition& t : batch) {
+    auto rejected = check_leased(t, seen);
+    seen.insert(t.seq);
+    if (rejected) {
+      out.rejected.push_back(std::move(*rejected));
+      continue;
+    }
+    ++out.applied;
     Row& r = row(t.seq);
+    if (!r.rec.pending_url.empty()) {
+      // The attempt was for the old URL: its outcome is discarded (queue.h).
+      requeue_with(r, r.rec.pending_url, r.pending_host_key, now_ms);
+      continue;
+    }
     switch (t.kind) {
       case Transition::Kind::complete:
         r.rec.attempts += 1;
@@ -147,7 +171,7 @@ Status MemoryQueue::apply(const std::vector<Transition>& batch, int64_t now_ms) 
         break;
     }
   }
-  return Status();
+  return out;
 }
 
 Result<uint64_t> MemoryQueue::reclaim(int64_t now_ms, bool all_leases) {
@@ -156,7 +180,11 @@ Result<uint64_t> MemoryQueue::reclaim(int64_t now_ms, bool all_leases) {
   for (Row& r : rows_) {
     if (r.rec.state != JobState::leased) continue;
     if (!all_leases && r.lease_expires_ms > now_ms) continue;
-    set_state(r, JobState::queued, r.not_before_ms, now_ms);
+    if (r.rec.pending_url.empty()) {
+      set_state(r, JobState::queued, r.not_before_ms, now_ms);
+    } else {
+      requeue_with(r, r.rec.pending_url, r.pending_host_key, now_ms);
+    }
     ++n;
   }
   return n;

@@ -1,12 +1,14 @@
-// An in-memory Queue with the same semantics as SqliteQueue (same ordering, same
-// all-or-nothing apply, same seq numbering), for engine tests. Nothing survives the
-// object. Thread-safe: every call takes one mutex.
+// An in-memory Queue with the same semantics as SqliteQueue (same ordering, same lease
+// contract and per-transition apply, same seq numbering, same rejection texts), for engine
+// tests. Nothing survives the object. Thread-safe: every call takes one mutex.
 #pragma once
 
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -21,7 +23,7 @@ class MemoryQueue final : public Queue {
 
   Result<EnqueueStats> enqueue(const std::vector<JobInput>& jobs, int64_t now_ms) override;
   Result<std::vector<Job>> lease(const LeaseRequest& req) override;
-  Status apply(const std::vector<Transition>& batch, int64_t now_ms) override;
+  Result<ApplyResult> apply(const std::vector<Transition>& batch, int64_t now_ms) override;
   Result<uint64_t> reclaim(int64_t now_ms, bool all_leases) override;
   Result<uint64_t> replay(const DeadFilter& filter, int64_t now_ms) override;
   Result<QueueStats> stats() override;
@@ -36,7 +38,8 @@ class MemoryQueue final : public Queue {
 
  private:
   struct Row {
-    JobRecord rec;
+    JobRecord rec;  // rec.pending_url: see Queue::enqueue
+    std::string pending_host_key;
     int64_t not_before_ms = 0;
     std::string lease_owner;
     int64_t lease_expires_ms = 0;
@@ -46,13 +49,18 @@ class MemoryQueue final : public Queue {
   Row& row(int64_t seq) { return rows_[static_cast<size_t>(seq - 1)]; }
   // Moves a row to a new state, keeping ready_ in step.
   void set_state(Row& r, JobState state, int64_t not_before_ms, int64_t now_ms);
-  Status check_leased(int64_t seq, const std::vector<int64_t>& earlier) const;
+  // Sets the job's URL (and host), back to queued at now_ms with attempts, error and
+  // manifest cleared: a known id with a new URL.
+  void requeue_with(Row& r, std::string url, std::string host_key, int64_t now_ms);
+  // The rejection of t, if this handle does not hold the lease t names.
+  std::optional<RejectedTransition> check_leased(const Transition& t,
+                                                 const std::unordered_set<int64_t>& earlier) const;
 
   mutable std::mutex mu_;
-  std::string owner_;
-  std::vector<Row> rows_;  // rows_[seq - 1]
-  std::unordered_map<std::string, int64_t> by_id_;
-  std::set<ReadyKey> ready_;
+  std::string owner_;                               // GUARDED_BY(mu_)
+  std::vector<Row> rows_;                           // GUARDED_BY(mu_): rows_[seq - 1]
+  std::unordered_map<std::string, int64_t> by_id_;  // GUARDED_BY(mu_)
+  std::set<ReadyKey> ready_;                        // GUARDED_BY(mu_)
 };
 
 }  // namespace sluice

@@ -1,5 +1,7 @@
-// SqliteQueue::apply: a batch of state changes in one transaction (group commit), all or
-// nothing.
+// SqliteQueue::apply: a batch of state changes in one transaction (group commit), each
+// transition checked on its own (queue.h).
+#include <unordered_set>
+
 #include "queue/sqlite_queue_impl.h"
 
 namespace sluice {
@@ -19,22 +21,6 @@ sqlite::Stmt& statement_for(SqliteStatements& st, Transition::Kind kind) {
       return st.defer;
   }
   return st.release;
-}
-
-// Why seq is not leased by owner, for the error that rejects the batch.
-Error not_leased(SqliteStatements& st, int64_t seq, const std::string& owner) {
-  std::string why = "no such job";
-  sqlite::StmtUse q(st.lease_of);
-  q->bind(1, seq);
-  auto row = q->step();
-  if (!row.ok()) return row.error();
-  if (*row) {
-    auto state = static_cast<JobState>(q->int64(0));
-    why = state == JobState::leased ? "it is leased by " + q->text(1)
-                                    : std::string("it is ") + state_name(state);
-  }
-  return make_error(Reason::internal, "seq " + std::to_string(seq) + " is not leased by " + owner +
-                                          " (" + why + "); nothing in the batch applied");
 }
 
 void bind_transition(sqlite::Stmt& q, const Transition& t) {
@@ -57,25 +43,61 @@ void bind_transition(sqlite::Stmt& q, const Transition& t) {
   }
 }
 
+// Why t was not applied: the job's state and lease owner as they are now.
+Result<RejectedTransition> rejection(SqliteStatements& st, const Transition& t,
+                                     const std::string& owner) {
+  sqlite::StmtUse q(st.lease_of);
+  q->bind(1, t.seq);
+  auto row = q->step();
+  if (!row.ok()) return row.error();
+  if (!*row) return make_rejection(t, StaleReason::no_such_job, JobState::queued, owner, "");
+  auto state = static_cast<JobState>(q->int64(0));
+  if (state != JobState::leased)
+    return make_rejection(t, StaleReason::not_leased, state, owner, "");
+  return make_rejection(t, StaleReason::leased_by_other, state, owner, q->text(1));
+}
+
+// Runs one of the apply statements for t; true if it changed the job.
+Result<bool> run_for(sqlite::Db& db, sqlite::Stmt& stmt, const Transition& t,
+                     const std::string& owner, int64_t now_ms, bool with_fields) {
+  sqlite::StmtUse q(stmt);
+  q->bind(1, t.seq).bind(2, owner).bind(3, now_ms);
+  if (with_fields) bind_transition(*q, t);
+  if (Status s = q->run(); !s.ok()) return s.error();
+  return db.changes() == 1;
+}
+
 }  // namespace
 
-Status SqliteQueue::apply(const std::vector<Transition>& batch, int64_t now_ms) {
-  if (batch.empty()) return Status();
+Result<ApplyResult> SqliteQueue::apply(const std::vector<Transition>& batch, int64_t now_ms) {
+  ApplyResult out;
+  if (batch.empty()) return out;
   std::lock_guard lock(impl_->mu);
   auto& st = impl_->st;
-  sqlite::Txn txn(impl_->db);
-  if (Status s = txn.begin_write(); !s.ok()) return s;
+  const std::string& owner = impl_->owner;
+  sqlite::Txn txn(impl_->db);  // rolls back on every early return below
+  if (Status s = txn.begin_write(); !s.ok()) return s.error();
+  std::unordered_set<int64_t> seen;
   for (const Transition& t : batch) {
-    {
-      sqlite::StmtUse q(statement_for(st, t.kind));
-      q->bind(1, t.seq).bind(2, impl_->owner).bind(3, now_ms);
-      bind_transition(*q, t);
-      if (Status s = q->run(); !s.ok()) return s;
+    if (!seen.insert(t.seq).second) {
+      out.rejected.push_back(
+          make_rejection(t, StaleReason::twice_in_batch, JobState::queued, owner, ""));
+      continue;
     }
-    // The transaction rolls back as txn goes out of scope.
-    if (impl_->db.changes() != 1) return not_leased(st, t.seq, impl_->owner);
+    // The common case first: leased by us, no pending URL.
+    auto done = run_for(impl_->db, statement_for(st, t.kind), t, owner, now_ms, true);
+    if (done.ok() && !*done) done = run_for(impl_->db, st.take_pending, t, owner, now_ms, false);
+    if (!done.ok()) return done.error();
+    if (*done) {
+      ++out.applied;
+      continue;
+    }
+    auto why = rejection(st, t, owner);
+    if (!why.ok()) return why.error();
+    out.rejected.push_back(std::move(*why));
   }
-  return txn.commit();
+  if (Status s = txn.commit(); !s.ok()) return s.error();
+  return out;
 }
 
 }  // namespace sluice

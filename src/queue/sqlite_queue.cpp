@@ -93,22 +93,38 @@ Result<EnqueueStats> SqliteQueue::enqueue(const std::vector<JobInput>& jobs, int
       continue;
     }
     int64_t seq = 0;
+    bool leased = false, back_to_current = false;
     {
       sqlite::StmtUse q(st.find_by_id);
       q->bind(1, job.id);
       auto row = q->step();
       if (!row.ok()) return row.error();
       if (!*row) return make_error(Reason::internal, "enqueue: id vanished: " + job.id);
-      if (q->text(1) == job.url) {
+      // The job's latest URL: the pending one if any (queue.h).
+      if ((q->is_null(3) ? q->text(1) : q->text(3)) == job.url) {
         ++stats.unchanged;
         continue;
       }
       seq = q->int64(0);
+      leased = static_cast<JobState>(q->int64(2)) == JobState::leased;
+      back_to_current = q->text(1) == job.url;
+    }
+    ++stats.requeued;
+    if (leased) {
+      // The lease and its attempt go on; the new URL waits for the attempt to end.
+      sqlite::StmtUse q(st.set_pending);
+      q->bind(1, seq);
+      if (back_to_current) {
+        q->bind_null(2).bind_null(3);
+      } else {
+        q->bind(2, job.url).bind(3, host);
+      }
+      if (Status s = q->run(); !s.ok()) return s.error();
+      continue;
     }
     sqlite::StmtUse q(st.requeue);
     q->bind(1, seq).bind(2, job.url).bind(3, host).bind(4, now_ms);
     if (Status s = q->run(); !s.ok()) return s.error();
-    ++stats.requeued;
   }
   if (Status s = txn.commit(); !s.ok()) return s.error();
   return stats;
@@ -116,11 +132,20 @@ Result<EnqueueStats> SqliteQueue::enqueue(const std::vector<JobInput>& jobs, int
 
 Result<uint64_t> SqliteQueue::reclaim(int64_t now_ms, bool all_leases) {
   std::lock_guard lock(impl_->mu);
-  sqlite::Stmt& stmt = all_leases ? impl_->st.reclaim_all : impl_->st.reclaim_expired;
-  sqlite::StmtUse q(stmt);
-  q->bind(1, now_ms);
-  if (Status s = q->run(); !s.ok()) return s.error();
-  return static_cast<uint64_t>(impl_->db.changes());
+  auto& st = impl_->st;
+  sqlite::Txn txn(impl_->db);
+  if (Status s = txn.begin_write(); !s.ok()) return s.error();
+  uint64_t n = 0;
+  // Jobs with a pending URL take it (queue.h); the others keep theirs.
+  for (sqlite::Stmt* stmt : {all_leases ? &st.reclaim_all : &st.reclaim_expired,
+                             all_leases ? &st.reclaim_all_pending : &st.reclaim_expired_pending}) {
+    sqlite::StmtUse q(*stmt);
+    q->bind(1, now_ms);
+    if (Status s = q->run(); !s.ok()) return s.error();
+    n += static_cast<uint64_t>(impl_->db.changes());
+  }
+  if (Status s = txn.commit(); !s.ok()) return s.error();
+  return n;
 }
 
 }  // namespace sluice

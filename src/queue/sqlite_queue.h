@@ -36,7 +36,7 @@ struct SqliteOptions {
 
 class SqliteQueue final : public Queue {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens or creates the file at path (":memory:" works too, without WAL).
   static Result<std::unique_ptr<SqliteQueue>> open(const std::string& path,
@@ -47,7 +47,7 @@ class SqliteQueue final : public Queue {
 
   Result<EnqueueStats> enqueue(const std::vector<JobInput>& jobs, int64_t now_ms) override;
   Result<std::vector<Job>> lease(const LeaseRequest& req) override;
-  Status apply(const std::vector<Transition>& batch, int64_t now_ms) override;
+  Result<ApplyResult> apply(const std::vector<Transition>& batch, int64_t now_ms) override;
   Result<uint64_t> reclaim(int64_t now_ms, bool all_leases) override;
   Result<uint64_t> replay(const DeadFilter& filter, int64_t now_ms) override;
   Result<QueueStats> stats() override;

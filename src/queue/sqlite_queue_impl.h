@@ -11,10 +11,10 @@ namespace sluice {
 
 // Every statement the queue runs, prepared once at open().
 struct SqliteStatements {
-  sqlite::Stmt insert, find_by_id, requeue;
+  sqlite::Stmt insert, find_by_id, requeue, set_pending;
   sqlite::Stmt ready, next_host, ready_for_host, take;
-  sqlite::Stmt complete, retry, bury, release, defer, lease_of;
-  sqlite::Stmt reclaim_expired, reclaim_all;
+  sqlite::Stmt complete, retry, bury, release, defer, take_pending, lease_of;
+  sqlite::Stmt reclaim_expired, reclaim_all, reclaim_expired_pending, reclaim_all_pending;
   sqlite::Stmt dead_first_reason, dead_next_reason, dead_page, dead_by_id, replay_reason,
       replay_seq;
   sqlite::Stmt count_by_host, dead_by_reason, next_ready, scan_page;

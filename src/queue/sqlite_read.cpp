@@ -25,6 +25,7 @@ JobRecord read_record(sqlite::Stmt& q) {
   r.error_code = q.text(12);
   r.error_detail = q.text(13);
   r.updated_at_ms = q.int64(14);
+  r.pending_url = q.text(15);
   return r;
 }
 

@@ -28,7 +28,11 @@ Status migrate_schema(sqlite::Db& db) {
     if (Status s = db.exec(sql::kSchemaV1); !s.ok()) return s;
     version = 1;
   }
-  // Later schema versions migrate here: if (version == 1) { ALTER ...; version = 2; }
+  if (version == 1) {
+    if (Status s = db.exec(sql::kMigrateV1ToV2); !s.ok()) return s;
+    version = 2;
+  }
+  // Later schema versions migrate here: if (version == 2) { ALTER ...; version = 3; }
   std::string set = "PRAGMA user_version = " + std::to_string(version);
   if (Status s = db.exec(set.c_str()); !s.ok()) return s;
   return txn.commit();
@@ -40,6 +44,7 @@ Result<SqliteStatements> SqliteStatements::prepare(sqlite::Db& db) {
       {&st.insert, sql::kInsert},
       {&st.find_by_id, sql::kFindById},
       {&st.requeue, sql::kRequeue},
+      {&st.set_pending, sql::kSetPending},
       {&st.ready, sql::kReady},
       {&st.next_host, sql::kNextHost},
       {&st.ready_for_host, sql::kReadyForHost},
@@ -49,9 +54,12 @@ Result<SqliteStatements> SqliteStatements::prepare(sqlite::Db& db) {
       {&st.bury, sql::kBury},
       {&st.release, sql::kRelease},
       {&st.defer, sql::kDefer},
+      {&st.take_pending, sql::kTakePending},
       {&st.lease_of, sql::kLeaseOf},
       {&st.reclaim_expired, sql::kReclaimExpired},
       {&st.reclaim_all, sql::kReclaimAll},
+      {&st.reclaim_expired_pending, sql::kReclaimExpiredPending},
+      {&st.reclaim_all_pending, sql::kReclaimAllPending},
       {&st.dead_first_reason, sql::kDeadFirstReason},
       {&st.dead_next_reason, sql::kDeadNextReason},
       {&st.dead_page, sql::kDeadPage},

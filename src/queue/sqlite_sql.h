@@ -6,7 +6,8 @@
 
 namespace sluice::sql {
 
-// Schema version 1. PRAGMA user_version records it; later versions add migrations.
+// Schema version 1, then the migrations to the current version, in order. PRAGMA
+// user_version records the version.
 inline constexpr const char* kSchemaV1 = R"(
 CREATE TABLE jobs (
   seq INTEGER PRIMARY KEY,
@@ -40,16 +41,28 @@ CREATE INDEX jobs_leased ON jobs(lease_expires_ms) WHERE state = 1;
 CREATE INDEX jobs_dead ON jobs(error_code) WHERE state = 3;
 )";
 
+// Schema version 2: a new URL enqueued for a leased job waits in pending_url (and its host
+// in pending_host_key) until the current attempt ends (queue.h). NULL: none pending.
+inline constexpr const char* kMigrateV1ToV2 = R"(
+ALTER TABLE jobs ADD COLUMN pending_url TEXT;
+ALTER TABLE jobs ADD COLUMN pending_host_key TEXT;
+)";
+
 // enqueue
 inline constexpr const char* kInsert =
     "INSERT INTO jobs(id, url, host_key, state, attempts, not_before_ms, created_ms, updated_ms)"
     " VALUES(?1, ?2, ?3, 0, 0, ?4, ?4, ?4) ON CONFLICT(id) DO NOTHING";
-inline constexpr const char* kFindById = "SELECT seq, url FROM jobs WHERE id = ?1";
+inline constexpr const char* kFindById =
+    "SELECT seq, url, state, pending_url FROM jobs WHERE id = ?1";
 inline constexpr const char* kRequeue =
     "UPDATE jobs SET url = ?2, host_key = ?3, state = 0, attempts = 0, not_before_ms = ?4,"
     " lease_owner = NULL, lease_expires_ms = NULL, error_code = NULL, error_detail = NULL,"
     " object_key = NULL, sha256 = NULL, bytes = NULL, content_type = NULL, etag = NULL,"
-    " last_modified = NULL, updated_ms = ?4 WHERE seq = ?1";
+    " last_modified = NULL, pending_url = NULL, pending_host_key = NULL, updated_ms = ?4"
+    " WHERE seq = ?1";
+// A new URL for a leased job (?2 url, ?3 host; both NULL: drop the pending one).
+inline constexpr const char* kSetPending =
+    "UPDATE jobs SET pending_url = ?2, pending_host_key = ?3 WHERE seq = ?1 AND state = 1";
 
 // lease
 inline constexpr const char* kReady =
@@ -66,41 +79,58 @@ inline constexpr const char* kTake =
     "UPDATE jobs SET state = 1, lease_owner = ?2, lease_expires_ms = ?3, updated_ms = ?4"
     " WHERE seq = ?1 AND state = 0 RETURNING id, url, host_key, attempts";
 
-// apply: ?1 seq, ?2 owner, ?3 now, then per kind.
+// apply: ?1 seq, ?2 owner, ?3 now, then per kind. Each applies only to a job this owner
+// leases with no pending URL; kTakePending handles one with a pending URL.
 inline constexpr const char* kComplete =  // ?4 key ?5 sha256 ?6 bytes ?7 type ?8 etag ?9 lm
     "UPDATE jobs SET state = 2, attempts = attempts + 1, object_key = ?4, sha256 = ?5,"
     " bytes = ?6, content_type = ?7, etag = ?8, last_modified = ?9, error_code = NULL,"
     " error_detail = NULL, lease_owner = NULL, lease_expires_ms = NULL, updated_ms = ?3"
-    " WHERE seq = ?1 AND state = 1 AND lease_owner = ?2";
+    " WHERE seq = ?1 AND state = 1 AND lease_owner = ?2 AND pending_url IS NULL";
 inline constexpr const char* kRetry =  // ?4 not_before ?5 code ?6 detail
     "UPDATE jobs SET state = 0, attempts = attempts + 1, not_before_ms = ?4, error_code = ?5,"
     " error_detail = ?6, lease_owner = NULL, lease_expires_ms = NULL, updated_ms = ?3"
-    " WHERE seq = ?1 AND state = 1 AND lease_owner = ?2";
+    " WHERE seq = ?1 AND state = 1 AND lease_owner = ?2 AND pending_url IS NULL";
 inline constexpr const char* kBury =  // ?5 code ?6 detail
     "UPDATE jobs SET state = 3, attempts = attempts + 1, error_code = ?5, error_detail = ?6,"
     " lease_owner = NULL, lease_expires_ms = NULL, updated_ms = ?3"
-    " WHERE seq = ?1 AND state = 1 AND lease_owner = ?2";
+    " WHERE seq = ?1 AND state = 1 AND lease_owner = ?2 AND pending_url IS NULL";
 inline constexpr const char* kRelease =
     "UPDATE jobs SET state = 0, lease_owner = NULL, lease_expires_ms = NULL, updated_ms = ?3"
-    " WHERE seq = ?1 AND state = 1 AND lease_owner = ?2";
+    " WHERE seq = ?1 AND state = 1 AND lease_owner = ?2 AND pending_url IS NULL";
 inline constexpr const char* kDefer =  // ?4 not_before ?5 code ?6 detail
     "UPDATE jobs SET state = 0, not_before_ms = ?4, error_code = ?5, error_detail = ?6,"
     " lease_owner = NULL, lease_expires_ms = NULL, updated_ms = ?3"
-    " WHERE seq = ?1 AND state = 1 AND lease_owner = ?2";
+    " WHERE seq = ?1 AND state = 1 AND lease_owner = ?2 AND pending_url IS NULL";
+// The pending URL becomes the job's: back to queued, ready now, as kRequeue does.
+#define SLUICE_TAKE_PENDING(now)                                                          \
+  "url = pending_url, host_key = pending_host_key, pending_url = NULL,"                   \
+  " pending_host_key = NULL, state = 0, attempts = 0, not_before_ms = " now               \
+  ","                                                                                     \
+  " lease_owner = NULL, lease_expires_ms = NULL, error_code = NULL, error_detail = NULL," \
+  " object_key = NULL, sha256 = NULL, bytes = NULL, content_type = NULL, etag = NULL,"    \
+  " last_modified = NULL, updated_ms = " now
+inline constexpr const char* kTakePending = "UPDATE jobs SET " SLUICE_TAKE_PENDING(
+    "?3") " WHERE seq = ?1 AND state = 1 AND lease_owner = ?2 AND pending_url IS NOT NULL";
+// Why a transition was not applied: the job's state and lease owner.
 inline constexpr const char* kLeaseOf = "SELECT state, lease_owner FROM jobs WHERE seq = ?1";
 
-// reclaim
+// reclaim: jobs without a pending URL keep their not_before; the others take it.
 inline constexpr const char* kReclaimExpired =
     "UPDATE jobs SET state = 0, lease_owner = NULL, lease_expires_ms = NULL, updated_ms = ?1"
-    " WHERE state = 1 AND lease_expires_ms <= ?1";
+    " WHERE state = 1 AND lease_expires_ms <= ?1 AND pending_url IS NULL";
 inline constexpr const char* kReclaimAll =
     "UPDATE jobs SET state = 0, lease_owner = NULL, lease_expires_ms = NULL, updated_ms = ?1"
-    " WHERE state = 1";
+    " WHERE state = 1 AND pending_url IS NULL";
+inline constexpr const char* kReclaimExpiredPending = "UPDATE jobs SET " SLUICE_TAKE_PENDING(
+    "?1") " WHERE state = 1 AND lease_expires_ms <= ?1 AND pending_url IS NOT NULL";
+inline constexpr const char* kReclaimAllPending =
+    "UPDATE jobs SET " SLUICE_TAKE_PENDING("?1") " WHERE state = 1 AND pending_url IS NOT NULL";
+#undef SLUICE_TAKE_PENDING
 
 // The columns of a JobRecord (read_record), for scan and the dead-letter reads.
 #define SLUICE_RECORD_COLUMNS                                                               \
   "seq, id, url, host_key, state, attempts, object_key, sha256, bytes, content_type, etag," \
-  " last_modified, error_code, error_detail, updated_ms"
+  " last_modified, error_code, error_detail, updated_ms, pending_url"
 
 // The dead-letter queue (replay, scan_dead; dead_filter.h). Dead jobs are walked through
 // jobs_dead one error code at a time: the codes by seeking to the next one (?1), the jobs

@@ -5,14 +5,12 @@
 namespace sluice {
 namespace {
 
-constexpr std::array<std::string_view, 26> kNames = {
-    "ok",           "http",      "bad_url",   "blocked_address",
-    "dns",          "connect",   "timeout",   "reset",
-    "truncated",    "too_large", "not_image", "too_many_redirects",
-    "tls",          "network",   "store_io",  "store_denied",
-    "gate_refused", "cancelled", "internal",  "bad_input",
-    "io",           "bad_key",   "disk_full", "read_only",
-    "local_denied", "local_io",
+constexpr std::array<std::string_view, 29> kNames = {
+    "ok",         "http",      "bad_url",   "blocked_address", "dns",          "connect",
+    "timeout",    "reset",     "truncated", "too_large",       "not_image",    "too_many_redirects",
+    "tls",        "network",   "store_io",  "store_denied",    "gate_refused", "cancelled",
+    "internal",   "bad_input", "io",        "bad_key",         "bad_framing",  "headers_too_large",
+    "bad_status", "disk_full", "read_only", "local_denied",    "local_io",
 };
 
 }  // namespace
@@ -65,6 +63,10 @@ ErrorClass classify(const Error& e) {
     case Reason::too_many_redirects:
     case Reason::bad_input:
     case Reason::bad_key:
+    // A broken response is broken the same way next time; `dlq replay` brings it back.
+    case Reason::bad_framing:
+    case Reason::headers_too_large:
+    case Reason::bad_status:
       return ErrorClass::permanent;
     case Reason::dns:
     case Reason::connect:

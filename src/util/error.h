@@ -31,9 +31,13 @@ enum class Reason {
   gate_refused,  // the per-host fence refused a socket; retried without charge
   cancelled,     // stopped by the engine (shutdown); released, not charged
   internal,
-  bad_input,  // a malformed input line
-  io,         // a local file could not be read or written
-  bad_key,    // the key template gives no safe key for this job
+  bad_input,          // a malformed input line
+  io,                 // a local file could not be read or written
+  bad_key,            // the key template gives no safe key for this job
+  bad_framing,        // the response's length is ambiguous (conflicting Content-Length,
+                      // Content-Length with Transfer-Encoding) or not what was declared
+  headers_too_large,  // response headers over the fetcher's limit (64 KiB)
+  bad_status,         // a status code outside 100-599
   // Local faults: our own disk (the spool or a folder store), never the job's fault. The
   // engine pauses fetching, charges no attempt and never dead-letters for them.
   disk_full,     // ENOSPC, EDQUOT

@@ -1,4 +1,4 @@
-// apply (each transition, all or nothing, ownership), reclaim, stats and scan, on every
+// apply (each transition, stale ones rejected alone, ownership), reclaim, stats and scan, on every
 // Queue backend. The dead-letter queue (replay, scan_dead) is in dead_letter_test.cpp.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -100,47 +100,66 @@ TYPED_TEST(ApplyTest, ManyTransitionsCommitTogether) {
   EXPECT_EQ(st.all.queued, 3u);
   EXPECT_EQ(st.all.dead, 1u);
   EXPECT_EQ(st.all.leased, 0u);
-  EXPECT_TRUE(this->q().apply({}, kT0).ok());
+  auto none = this->q().apply({}, kT0);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->applied, 0u);
+  EXPECT_TRUE(none->rejected.empty());
 }
 
-TYPED_TEST(ApplyTest, ABadSeqRejectsTheWholeBatchAndNamesIt) {
+// One stale row never rejects its batch: the rest is applied, the row is returned alone.
+TYPED_TEST(ApplyTest, ABadSeqIsRejectedAloneAndNamed) {
   auto jobs = this->leased(2);
-  Status s = this->q().apply({complete(jobs[0].seq), complete(999)}, kT0);
-  ASSERT_FALSE(s.ok());
-  EXPECT_THAT(s.error().detail, HasSubstr("seq 999 "));
-  EXPECT_THAT(s.error().detail, HasSubstr("no such job"));
+  auto rejected = this->apply_rejected({complete(jobs[0].seq), complete(999)});
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].seq, 999);
+  EXPECT_EQ(rejected[0].kind, Transition::Kind::complete);
+  EXPECT_EQ(rejected[0].reason, StaleReason::no_such_job);
+  EXPECT_EQ(rejected[0].detail,
+            "seq 999 (complete) is not leased by owner-a: there is no such job");
   auto st = this->stats();
-  EXPECT_EQ(st.all.leased, 2u);
-  EXPECT_EQ(st.all.done, 0u);
-  EXPECT_EQ(this->record("1").attempts, 0);
-  this->apply_ok({complete(jobs[0].seq), complete(jobs[1].seq)});
+  EXPECT_EQ(st.all.leased, 1u);
+  EXPECT_EQ(st.all.done, 1u);
+  EXPECT_EQ(this->record("1").attempts, 1);
+  this->apply_ok({complete(jobs[1].seq)});
   EXPECT_EQ(this->stats().all.done, 2u);
 }
 
-TYPED_TEST(ApplyTest, RejectsAJobThatIsNotLeased) {
+TYPED_TEST(ApplyTest, RejectsAJobThatIsNotLeasedAndAppliesTheRest) {
   auto jobs = this->leased(1);
   this->enqueue({job("q", "http://a.example/q")});
-  Status s = this->q().apply({release(jobs[0].seq), bury(2, "x")}, kT0);
-  ASSERT_FALSE(s.ok());
-  EXPECT_THAT(s.error().detail, HasSubstr("seq 2 "));
-  EXPECT_THAT(s.error().detail, HasSubstr("queued"));
-  EXPECT_EQ(this->record("1").state, JobState::leased);
+  auto rejected = this->apply_rejected({bury(2, "x"), release(jobs[0].seq)});
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].seq, 2);
+  EXPECT_EQ(rejected[0].reason, StaleReason::not_leased);
+  EXPECT_THAT(rejected[0].detail, HasSubstr("seq 2 (bury) "));
+  EXPECT_THAT(rejected[0].detail, HasSubstr("it is queued"));
+  EXPECT_EQ(this->record("1").state, JobState::queued);
+  auto q = this->record("q");
+  EXPECT_EQ(q.state, JobState::queued);
+  EXPECT_EQ(q.error_code, "");
+  EXPECT_EQ(q.attempts, 0);
 }
 
 TYPED_TEST(ApplyTest, RejectsTheSameSeqTwiceInABatch) {
   auto jobs = this->leased(1);
-  Status s = this->q().apply({complete(jobs[0].seq), bury(jobs[0].seq, "x")}, kT0);
-  ASSERT_FALSE(s.ok());
-  EXPECT_THAT(s.error().detail, HasSubstr("seq " + std::to_string(jobs[0].seq) + " "));
-  EXPECT_EQ(this->record("1").state, JobState::leased);
+  auto rejected = this->apply_rejected({complete(jobs[0].seq), bury(jobs[0].seq, "x")});
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].kind, Transition::Kind::bury);
+  EXPECT_EQ(rejected[0].reason, StaleReason::twice_in_batch);
+  EXPECT_THAT(rejected[0].detail, HasSubstr("seq " + std::to_string(jobs[0].seq) + " "));
+  auto r = this->record("1");
+  EXPECT_EQ(r.state, JobState::done);  // the first one stands
+  EXPECT_EQ(r.error_code, "");
 }
 
 TYPED_TEST(ApplyTest, RejectsALeaseHeldByAnotherOwner) {
   auto jobs = this->leased(1);
   this->q().set_owner("owner-b");
-  Status s = this->q().apply({complete(jobs[0].seq)}, kT0);
-  ASSERT_FALSE(s.ok());
-  EXPECT_THAT(s.error().detail, HasSubstr("leased by owner-a"));
+  auto rejected = this->apply_rejected({complete(jobs[0].seq)});
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].reason, StaleReason::leased_by_other);
+  EXPECT_THAT(rejected[0].detail, HasSubstr("not leased by owner-b: it is leased by owner-a"));
+  EXPECT_EQ(this->record("1").state, JobState::leased);
   this->q().set_owner("owner-a");
   this->apply_ok({complete(jobs[0].seq)});
 }
@@ -158,7 +177,10 @@ TYPED_TEST(ApplyTest, ReclaimReturnsExpiredLeasesWithoutCharge) {
   EXPECT_EQ(r.state, JobState::queued);
   EXPECT_EQ(r.attempts, 0);
   EXPECT_EQ(this->record("2").state, JobState::leased);
-  EXPECT_FALSE(this->q().apply({complete(first[0].seq)}, kT0 + 1001).ok());
+  auto rejected = this->apply_rejected({complete(first[0].seq)}, kT0 + 1001);
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].reason, StaleReason::not_leased);
+  EXPECT_EQ(this->record("1").state, JobState::queued);
   auto again = this->lease(5, kT0 + 1001);
   EXPECT_EQ(seqs(again), (std::vector<int64_t>{first[0].seq}));
 }

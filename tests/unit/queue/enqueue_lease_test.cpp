@@ -98,18 +98,6 @@ TYPED_TEST(EnqueueLeaseTest, NewUrlRequeuesADeadJob) {
   EXPECT_EQ(this->lease(1, kT0 + 10).size(), 1u);
 }
 
-TYPED_TEST(EnqueueLeaseTest, NewUrlRequeuesALeasedJobAndTheOldLeaseIsVoid) {
-  this->enqueue({job("1", "http://a.example/1.jpg")});
-  auto jobs = this->lease(1);
-  this->enqueue({job("1", "http://a.example/1b.jpg")}, kT0 + 10);
-  EXPECT_EQ(this->record("1").state, JobState::queued);
-  Status s = this->q().apply({complete(jobs[0].seq)}, kT0 + 20);
-  EXPECT_FALSE(s.ok());
-  auto again = this->lease(1, kT0 + 10);
-  ASSERT_EQ(again.size(), 1u);
-  EXPECT_EQ(again[0].url, "http://a.example/1b.jpg");
-}
-
 TYPED_TEST(EnqueueLeaseTest, RejectsAnEmptyIdAndEnqueuesNothing) {
   auto r =
       this->q().enqueue({job("1", "http://a.example/1.jpg"), job("", "http://a.example/")}, kT0);

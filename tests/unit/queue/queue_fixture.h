@@ -87,9 +87,22 @@ class QueueTest : public ::testing::Test {
     return r.ok() ? *r : std::vector<Job>{};
   }
 
+  // Applies a batch that must be applied whole.
   void apply_ok(const std::vector<Transition>& batch, int64_t now = kT0) {
-    Status s = q_->apply(batch, now);
-    EXPECT_TRUE(s.ok()) << s.error().to_string();
+    auto r = q_->apply(batch, now);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_EQ(r->applied, batch.size());
+    for (const auto& x : r->rejected) ADD_FAILURE() << "rejected: " << x.detail;
+  }
+
+  // Applies a batch and returns what was rejected.
+  std::vector<RejectedTransition> apply_rejected(const std::vector<Transition>& batch,
+                                                 int64_t now = kT0) {
+    auto r = q_->apply(batch, now);
+    EXPECT_TRUE(r.ok()) << r.error().to_string();
+    if (!r.ok()) return {};
+    EXPECT_EQ(r->applied + r->rejected.size(), batch.size());
+    return r->rejected;
   }
 
   QueueStats stats() {

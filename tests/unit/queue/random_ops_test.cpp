@@ -1,9 +1,14 @@
 // Random operation sequences: conservation (accepted = queued + leased + done + dead) at
 // every step on each backend, and MemoryQueue and SqliteQueue giving identical answers
-// to identical calls (so engine tests on MemoryQueue speak for SqliteQueue).
+// to identical calls (so engine tests on MemoryQueue speak for SqliteQueue). The mix holds
+// every operation, new URLs for jobs that are leased right now (the lease contract of
+// queue.h), and stale transitions: for reclaimed leases, for jobs another owner leased,
+// for no job, and the same seq twice in a batch.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <random>
 #include <set>
 
@@ -15,12 +20,14 @@ namespace {
 // Drives a queue with a seeded random mix of every operation and records each answer.
 class RandomDriver {
  public:
-  explicit RandomDriver(uint32_t seed) : rng_(seed) {}
+  // set_owner switches the lease owner of the queue under test (the other handle's).
+  RandomDriver(uint32_t seed, std::function<void(const std::string&)> set_owner)
+      : rng_(seed), set_owner_(std::move(set_owner)) {}
 
   // One operation; returns a line describing its outcome, for comparing backends.
   std::string step(Queue& q) {
     now_ += pick(0, 400);
-    switch (pick(0, 9)) {
+    switch (pick(0, 12)) {
       case 0:
       case 1:
       case 2:
@@ -37,6 +44,15 @@ class RandomDriver {
         if (n.ok()) seen_.reclaimed += static_cast<int>(*n);
         return "reclaim " + (n.ok() ? std::to_string(*n) : n.error().to_string());
       }
+      case 9:
+      case 10:
+        return do_update_leased(q);
+      case 11: {
+        // Another handle leases (and applies) for a while: "leased by another owner".
+        owner_ = pick(0, 3) == 0 ? "owner-b" : "owner-a";
+        set_owner_(owner_);
+        return "owner " + owner_;
+      }
       default:
         return do_replay(q);
     }
@@ -46,7 +62,9 @@ class RandomDriver {
 
   // How often each kind of outcome happened, so a test can check the mix was rich.
   struct Seen {
-    int leased = 0, applied = 0, rejected = 0, requeued = 0, reclaimed = 0, replayed = 0;
+    int leased = 0, applied = 0, requeued = 0, reclaimed = 0, replayed = 0;
+    int updated_leased = 0;               // jobs seen waiting for a pending URL after an update
+    std::map<StaleReason, int> rejected;  // stale transitions, by why
   };
   const Seen& seen() const { return seen_; }
 
@@ -80,11 +98,31 @@ class RandomDriver {
     if (!r.ok()) return "lease " + r.error().to_string();
     std::string out = "lease";
     for (const Job& j : *r) {
-      out += " " + std::to_string(j.seq) + ":" + std::to_string(j.attempts);
+      out += " " + std::to_string(j.seq) + ":" + std::to_string(j.attempts) + ":" + j.url;
       held_.push_back(j.seq);
+      id_of_[j.seq] = j.id;
       ++seen_.leased;
     }
     return out;
+  }
+
+  // New URLs (or the current one back) for jobs this driver leased, while they are leased.
+  std::string do_update_leased(Queue& q) {
+    std::vector<JobInput> batch;
+    size_t n = std::min(held_.size(), static_cast<size_t>(pick(1, 6)));
+    for (size_t i = 0; i < n; ++i) {
+      int64_t seq = held_[static_cast<size_t>(pick(0, static_cast<int>(held_.size()) - 1))];
+      batch.push_back(job(id_of_[seq], "http://h" + std::to_string(pick(0, 3)) + ".example/" +
+                                           std::to_string(pick(0, 2))));
+    }
+    auto r = q.enqueue(batch, now_);
+    if (!r.ok()) return "update " + r.error().to_string();
+    seen_.requeued += static_cast<int>(r->requeued);
+    EXPECT_TRUE(q.scan([&](const JobRecord& rec) {
+                   if (!rec.pending_url.empty()) ++seen_.updated_leased;
+                   return true;
+                 }).ok());
+    return "update " + std::to_string(r->unchanged) + "/" + std::to_string(r->requeued);
   }
 
   // Lists the dead jobs a random filter selects, then replays them: the same jobs.
@@ -151,17 +189,28 @@ class RandomDriver {
       }
     }
     if (pick(0, 9) == 0) batch.push_back(release(pick(1, 200)));  // often not leased
-    Status s = q.apply(batch, now_);
-    ++(s.ok() ? seen_.applied : seen_.rejected);
-    if (s.ok()) held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(n));
-    // A failed batch may hold stale seqs (reclaimed or re-queued since): forget them all.
-    if (!s.ok()) held_.clear();
-    return "apply " + std::to_string(batch.size()) + (s.ok() ? " ok" : " failed");
+    if (!batch.empty() && pick(0, 14) == 0) batch.push_back(release(batch.front().seq));  // twice
+    auto r = q.apply(batch, now_);
+    if (!r.ok()) return "apply " + std::to_string(batch.size()) + " " + r.error().to_string();
+    EXPECT_EQ(r->applied + r->rejected.size(), batch.size());
+    seen_.applied += static_cast<int>(r->applied);
+    // Every transition ends this driver's claim on its seq, applied or not.
+    held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(n));
+    std::string out = "apply " + std::to_string(batch.size()) + " applied " +
+                      std::to_string(r->applied) + " rejected";
+    for (const RejectedTransition& x : r->rejected) {
+      ++seen_.rejected[x.reason];
+      out += " [" + x.detail + "]";
+    }
+    return out;
   }
 
   std::mt19937 rng_;
+  std::function<void(const std::string&)> set_owner_;
+  std::string owner_ = "owner-a";
   int64_t now_ = kT0;
-  std::vector<int64_t> held_;
+  std::vector<int64_t> held_;  // seqs this driver leased and has not applied yet (some stale)
+  std::map<int64_t, std::string> id_of_;
   std::set<std::string> ids_;
   Seen seen_;
 };
@@ -184,6 +233,14 @@ void expect_conserved(Queue& q, size_t accepted, const std::string& where) {
   uint64_t dead = 0;
   for (const auto& [reason, n] : st->dead_by_reason) dead += n;
   EXPECT_EQ(dead, st->all.dead) << where;
+  // Only a leased job may wait for a pending URL, and never for the one it is fetching.
+  EXPECT_TRUE(q.scan([&](const JobRecord& r) {
+                 if (!r.pending_url.empty()) {
+                   EXPECT_EQ(r.state, JobState::leased) << where << ": seq " << r.seq;
+                   EXPECT_NE(r.pending_url, r.url) << where << ": seq " << r.seq;
+                 }
+                 return true;
+               }).ok());
 }
 
 template <class Q>
@@ -194,7 +251,7 @@ TYPED_TEST(ConservationTest, HoldsAfterEveryRandomOperation) {
   for (uint32_t seed : {1u, 2u, 3u}) {
     TempDir dir;
     auto q = QueueMaker<TypeParam>::make(dir, "owner-a");
-    RandomDriver driver(seed);
+    RandomDriver driver(seed, [&](const std::string& o) { q->set_owner(o); });
     for (int i = 0; i < 400; ++i) {
       std::string what = driver.step(*q);
       expect_conserved(*q, driver.ids().size(),
@@ -204,10 +261,15 @@ TYPED_TEST(ConservationTest, HoldsAfterEveryRandomOperation) {
     const auto& seen = driver.seen();
     EXPECT_GT(seen.leased, 100);
     EXPECT_GT(seen.applied, 20);
-    EXPECT_GT(seen.rejected, 0);
     EXPECT_GT(seen.requeued, 0);
+    EXPECT_GT(seen.updated_leased, 10);
     EXPECT_GT(seen.reclaimed, 0);
     EXPECT_GT(seen.replayed, 0);
+    for (StaleReason why : {StaleReason::no_such_job, StaleReason::twice_in_batch,
+                            StaleReason::not_leased, StaleReason::leased_by_other}) {
+      EXPECT_GT(seen.rejected.count(why) ? seen.rejected.at(why) : 0, 0)
+          << "seed " << seed << ": no " << stale_reason_name(why);
+    }
   }
 }
 
@@ -216,7 +278,8 @@ std::string describe(const JobRecord& r) {
          state_name(r.state) + " a=" + std::to_string(r.attempts) + " " + r.manifest.key + " " +
          r.manifest.sha256 + " " + std::to_string(r.manifest.bytes) + " " +
          r.manifest.content_type + " " + r.manifest.etag + " " + r.manifest.last_modified + " " +
-         r.error_code + " " + r.error_detail + " t=" + std::to_string(r.updated_at_ms);
+         r.error_code + " " + r.error_detail + " t=" + std::to_string(r.updated_at_ms) +
+         " pending=" + r.pending_url;
 }
 
 std::vector<std::string> dump(Queue& q) {
@@ -233,7 +296,8 @@ TEST(MemoryMatchesSqlite, SameAnswersToTheSameCalls) {
     TempDir dir;
     auto sqlite = QueueMaker<SqliteQueue>::make(dir, "owner-a");
     MemoryQueue memory("owner-a");
-    RandomDriver on_sqlite(seed), on_memory(seed);
+    RandomDriver on_sqlite(seed, [&](const std::string& o) { sqlite->set_owner(o); });
+    RandomDriver on_memory(seed, [&](const std::string& o) { memory.set_owner(o); });
     for (int i = 0; i < 500; ++i) {
       std::string a = on_sqlite.step(*sqlite);
       std::string b = on_memory.step(memory);

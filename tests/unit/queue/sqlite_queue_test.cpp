@@ -49,7 +49,9 @@ TEST(SqliteQueue, DataSurvivesReopen) {
     auto jobs = q->lease(req);
     ASSERT_EQ(jobs->size(), 2u);
     ManifestEntry m{"k1", "sha", 9, "image/png", "e", "lm"};
-    ASSERT_TRUE(q->apply({complete((*jobs)[0].seq, m)}, kT0 + 1).ok());
+    auto r = q->apply({complete((*jobs)[0].seq, m)}, kT0 + 1);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->applied, 1u);
   }
   auto q = open_ok(path);
   auto st = q->stats();
@@ -136,11 +138,54 @@ TEST(SqliteQueue, TwoHandlesOnOneFileOwnTheirOwnLeases) {
   auto jobs = qb->lease(req);
   ASSERT_EQ(jobs->size(), 1u);
   EXPECT_TRUE(qa->lease(req)->empty());
-  Status s = qa->apply({complete((*jobs)[0].seq)}, kT0);
-  ASSERT_FALSE(s.ok());
-  EXPECT_THAT(s.error().detail, HasSubstr("leased by owner-b"));
-  EXPECT_TRUE(qb->apply({complete((*jobs)[0].seq)}, kT0).ok());
+  auto refused = qa->apply({complete((*jobs)[0].seq)}, kT0);
+  ASSERT_TRUE(refused.ok());
+  ASSERT_EQ(refused->rejected.size(), 1u);
+  EXPECT_THAT(refused->rejected[0].detail, HasSubstr("leased by owner-b"));
+  auto applied = qb->apply({complete((*jobs)[0].seq)}, kT0);
+  ASSERT_TRUE(applied.ok());
+  EXPECT_EQ(applied->applied, 1u);
   EXPECT_EQ(qa->stats()->all.done, 1u);
+}
+
+// A file of schema version 1 (before pending URLs) opens as version 2 with its jobs, its
+// leases and its manifest intact, and takes pending URLs from then on.
+TEST(SqliteQueue, MigratesAVersion1File) {
+  TempDir dir;
+  std::string path = dir.file("v1.db");
+  raw_exec(path, std::string(sql::kSchemaV1) +
+                     "INSERT INTO jobs(id, url, host_key, state, attempts, lease_owner,"
+                     " lease_expires_ms, created_ms, updated_ms) VALUES"
+                     " ('a', 'http://a.example/1', 'a.example:80', 1, 2, 'owner-a', 9e15, 1, 1);"
+                     "INSERT INTO jobs(id, url, host_key, state, attempts, object_key, sha256,"
+                     " bytes, created_ms, updated_ms) VALUES"
+                     " ('b', 'http://a.example/2', 'a.example:80', 2, 1, 'b.jpg', 'ab', 7, 1, 1);"
+                     "PRAGMA user_version = 1;");
+  SqliteOptions options;
+  options.owner = "owner-a";
+  auto q = open_ok(path, options);
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(*q->pragma("user_version"), "2");
+  auto st = q->stats();
+  EXPECT_EQ(st->all.leased, 1u);
+  EXPECT_EQ(st->all.done, 1u);
+  auto e = q->enqueue({job("a", "http://a.example/1-v2")}, kT0);
+  ASSERT_TRUE(e.ok()) << e.error().to_string();
+  EXPECT_EQ(e->requeued, 1u);
+  auto r = q->apply({complete(1, {"a.jpg", "old", 1, "image/jpeg", "", ""})}, kT0 + 1);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->applied, 1u);
+  std::vector<JobRecord> rows;
+  ASSERT_TRUE(q->scan([&](const JobRecord& x) {
+                 rows.push_back(x);
+                 return true;
+               }).ok());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].state, JobState::queued);
+  EXPECT_EQ(rows[0].url, "http://a.example/1-v2");
+  EXPECT_EQ(rows[0].attempts, 0);
+  EXPECT_EQ(rows[1].manifest.key, "b.jpg");
+  EXPECT_EQ(rows[1].manifest.bytes, 7u);
 }
 
 // Every hot statement is answered from an index: no full table scan, no sort.
@@ -150,13 +195,34 @@ TEST(SqliteQueue, HotStatementsUseIndexes) {
   open_ok(path);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  for (const char* sql :
-       {sql::kFindById,       sql::kRequeue,      sql::kReady,           sql::kNextHost,
-        sql::kReadyForHost,   sql::kTake,         sql::kComplete,        sql::kRetry,
-        sql::kBury,           sql::kRelease,      sql::kDefer,           sql::kLeaseOf,
-        sql::kReclaimExpired, sql::kReclaimAll,   sql::kDeadFirstReason, sql::kDeadNextReason,
-        sql::kDeadPage,       sql::kDeadById,     sql::kReplayReason,    sql::kReplaySeq,
-        sql::kCountByHost,    sql::kDeadByReason, sql::kNextReady,       sql::kScanPage}) {
+  for (const char* sql : {sql::kFindById,
+                          sql::kRequeue,
+                          sql::kSetPending,
+                          sql::kReady,
+                          sql::kNextHost,
+                          sql::kReadyForHost,
+                          sql::kTake,
+                          sql::kComplete,
+                          sql::kRetry,
+                          sql::kBury,
+                          sql::kRelease,
+                          sql::kDefer,
+                          sql::kTakePending,
+                          sql::kLeaseOf,
+                          sql::kReclaimExpired,
+                          sql::kReclaimAll,
+                          sql::kReclaimExpiredPending,
+                          sql::kReclaimAllPending,
+                          sql::kDeadFirstReason,
+                          sql::kDeadNextReason,
+                          sql::kDeadPage,
+                          sql::kDeadById,
+                          sql::kReplayReason,
+                          sql::kReplaySeq,
+                          sql::kCountByHost,
+                          sql::kDeadByReason,
+                          sql::kNextReady,
+                          sql::kScanPage}) {
     std::string explain = std::string("EXPLAIN QUERY PLAN ") + sql;
     sqlite3_stmt* stmt = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(db, explain.c_str(), -1, &stmt, nullptr), SQLITE_OK)
