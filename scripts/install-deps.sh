@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what sluice needs to build and test, from Debian's archive (and s3rver from
-# npm). Idempotent: does nothing when everything is present. Needs root (or sudo).
+# Installs what sluice needs to build and test, from Debian's archive (and s3rver and
+# playwright-core from npm). Idempotent: does nothing when everything is present. Needs root (or sudo).
 set -euo pipefail
 
 packages=(
@@ -8,6 +8,11 @@ packages=(
   libcurl4-openssl-dev libsqlite3-dev libssl-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libboost-dev libhiredis-dev libgtest-dev libgmock-dev
   curl jq sqlite3 ca-certificates ccache
+  # sluice serve's tests: promtool and a Prometheus server, a browser for the dashboard,
+  # Ruby for the README's client example, python3 to find free ports.
+  prometheus chromium ruby python3
+  # peers of the benchmarks (bench/), which tests/system/test_bench_smoke.sh runs at a tiny N
+  nginx-light wget2 aria2 time
 )
 
 # Node.js and npm run the S3 test server (s3rver, below), unless an npm is already there
@@ -38,4 +43,15 @@ if [ "$installed" = "$S3RVER_VERSION" ] && [ -x "$tools/node_modules/.bin/s3rver
 else
   echo "install-deps: installing s3rver $S3RVER_VERSION into $tools"
   npm install --prefix "$tools" --no-audit --no-fund --loglevel=error "s3rver@$S3RVER_VERSION"
+fi
+
+# playwright-core drives Debian's chromium in the dashboard test (no browser download).
+PLAYWRIGHT_VERSION=1.65.1
+installed=$(node -p "require('$tools/node_modules/playwright-core/package.json').version" 2>/dev/null || true)
+if [ "$installed" = "$PLAYWRIGHT_VERSION" ]; then
+  echo "install-deps: playwright-core $PLAYWRIGHT_VERSION present"
+else
+  echo "install-deps: installing playwright-core $PLAYWRIGHT_VERSION into $tools"
+  npm install --prefix "$tools" --no-audit --no-fund --loglevel=error \
+    "playwright-core@$PLAYWRIGHT_VERSION"
 fi

@@ -29,6 +29,7 @@ int cli_main(int argc, char** argv) {
   add_status_command(app, g, &exit_code);
   add_export_command(app, g, &exit_code);
   add_dlq_command(app, g, &exit_code);
+  add_serve_command(app, g, &exit_code);
   add_provider_command(app, &exit_code);
 
   try {

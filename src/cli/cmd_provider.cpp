@@ -200,7 +200,9 @@ void add_provider_command(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(1, 86400))
       ->excludes(suspend);
   cmd->add_option("--latency", flags->latency,
-                  "Delay before each response: none, fixed:MS or exp:MEAN_MS")
+                  "Delay before each response: none, fixed:MS, exp:MEAN_MS, or "
+                  "tail:MEAN_MS:SHARE:LONG_MS (a heavy tail: a SHARE of requests, drawn at "
+                  "random, take LONG_MS, the rest are exponential with mean MEAN_MS)")
       ->check(spec_check(parse_latency, "LATENCY"))
       ->capture_default_str();
   cmd->add_option("--size", flags->size,
@@ -209,6 +211,11 @@ void add_provider_command(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   add_fault_flags(cmd, *flags);
   cmd->add_option("--seed", o.seed, "Seed of the latency draws")->capture_default_str();
+  cmd->add_flag("--count-after-disconnect", o.count_after_disconnect,
+                "A request whose client leaves during its latency stays counted in flight, "
+                "and its connection open, until that latency has elapsed (as a "
+                "thread-per-request server that notices only when it writes); nothing is "
+                "written then. Default: counted closed at once");
   cmd->add_option("--idle-timeout", o.idle_timeout_s,
                   "Seconds before an idle keep-alive connection is closed")
       ->check(CLI::Range(1, 86400))

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/open.h"
 #include "cli/progress_view.h"
+#include "cli/run_args.h"
 #include "cli/run_record.h"
 #include "cli/signals.h"
 #include "engine/engine.h"
@@ -17,34 +18,6 @@
 
 namespace sluice {
 namespace {
-
-struct RunArgs {
-  std::string store = "./sluice-data";
-  std::vector<std::string> limits;
-  std::vector<std::string> rates;
-  int default_limit = 20;
-  std::string key = std::string(KeyTemplate::kDefault);
-  uint64_t max_bytes = 50ull << 20;
-  double connect_timeout = 10, timeout = 120;
-  long low_speed_bytes = 1024, low_speed_time = 30;
-  int max_attempts = 6;
-  double backoff_base = 1, backoff_cap = 300;
-  double max_retry_after = -1;  // < 0: --backoff-cap
-  bool allow_private = false;
-  bool follow = false;
-  std::string mode = "window";
-  double grace = 30;
-  double disk_wait = 600;
-  std::string progress = "auto";
-  uint64_t seed = 0;
-  int store_threads = 8;
-  std::vector<std::string> accept = {"image/*"};
-  bool no_content_check = false;
-  bool allow_svg = false;
-  double restart_grace = -1;  // < 0: the crashed run's request deadline
-  S3Options s3;
-  bool s3_path_style = false, s3_virtual_hosted = false;
-};
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "sluice: error: %s\n", message.c_str());
@@ -61,17 +34,24 @@ void print_summary(const EngineProgress& p, const Gate& gate, Store& store) {
       static_cast<unsigned long long>(p.deferred), static_cast<unsigned long long>(p.disk_deferred),
       secs, secs > 0 ? (p.done + p.dead) / secs : 0.0, store.describe().c_str());
   for (const auto& [host, s] : gate.snapshot()) {
+    std::string held = ", slots held for cut requests " + std::to_string(s.holds_taken);
+    if (s.held > 0) {
+      held += " (" + std::to_string(s.held) + " still held for " +
+              std::to_string((s.held_for_ms + 999) / 1000) + " s: the next run holds them on)";
+    }
     std::printf(
         "host %s: cap %d, max open connections %d, max in flight %d, slow-downs %llu, "
-        "circuit opened %llu time(s)%s\n",
+        "circuit opened %llu time(s)%s%s\n",
         host.c_str(), s.cap, s.max_open_connections, s.max_in_flight,
         static_cast<unsigned long long>(s.slow_downs),
-        static_cast<unsigned long long>(s.circuits_opened),
+        static_cast<unsigned long long>(s.circuits_opened), held.c_str(),
         s.refused_sockets ? (", fence refusals " + std::to_string(s.refused_sockets)).c_str() : "");
   }
 }
 
-int run(const GlobalOptions& g, const RunArgs& a) {
+}  // namespace
+
+int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   StderrLogger log(g.verbose ? LogLevel::debug : g.quiet ? LogLevel::error : LogLevel::info);
   SignalWatcher signals;  // before any thread starts, so every thread inherits the mask
 
@@ -114,11 +94,12 @@ int run(const GlobalOptions& g, const RunArgs& a) {
   fo.max_bytes = a.max_bytes;
   fo.connect_timeout_ms = static_cast<long>(a.connect_timeout * 1000);
   fo.total_timeout_ms = static_cast<long>(a.timeout * 1000);
+  fo.abandon_hold_ms = static_cast<long>(a.abandon_hold * 1000);
   fo.low_speed_bytes = a.low_speed_bytes;
   fo.low_speed_seconds = a.low_speed_time;
   fo.allow_private = a.allow_private;
 
-  LocalGate gate(limits);
+  LocalGate gate(limits, CircuitOptions{}, &clock);
   GateObserver observer(gate);
   CurlFetcher fetcher(fo, &observer, &log);
 
@@ -132,16 +113,19 @@ int run(const GlobalOptions& g, const RunArgs& a) {
       static_cast<int64_t>((a.max_retry_after >= 0 ? a.max_retry_after : a.backoff_cap) * 1000);
   eo.grace_ms = static_cast<int64_t>(a.grace * 1000);
   eo.disk_wait_ms = static_cast<int64_t>(a.disk_wait * 1000);
-  eo.lease_ms = std::max<int64_t>(eo.lease_ms, fo.total_timeout_ms * 2);
+  // A lease outlives its transfer: the deadline, the drain after it, connecting.
+  eo.lease_ms = std::max<int64_t>(
+      eo.lease_ms, 2 * (fo.total_timeout_ms + fo.abandon_hold_ms + fo.connect_timeout_ms));
   eo.seed = a.seed;
   eo.content.accept = a.no_content_check ? std::vector<std::string>{} : a.accept;
   eo.content.check_magic = !a.no_content_check;
   eo.content.allow_svg = a.allow_svg;
-  eo.request_deadline_ms = fo.total_timeout_ms;
+  eo.abandon_hold_ms = fo.abandon_hold_ms;
   std::string record = run_record_path(db);
   std::optional<int64_t> grace;
   if (a.restart_grace >= 0) grace = static_cast<int64_t>(a.restart_grace * 1000);
-  eo.holds = read_run_record(record, clock.now_ms(), eo.heartbeat_interval_ms, grace, log);
+  eo.holds = read_run_record(record, clock.now_ms(), eo.heartbeat_interval_ms, eo.abandon_hold_ms,
+                             grace, log);
   Engine engine(**queue, gate, fetcher, **store, *keys, limits, clock, log, eo);
 
   ProgressView::Mode pm = a.progress == "off"     ? ProgressView::Mode::off
@@ -150,16 +134,28 @@ int run(const GlobalOptions& g, const RunArgs& a) {
                                                   : ProgressView::detect(stderr);
   if (g.quiet) pm = ProgressView::Mode::off;
   ProgressView view(pm, stderr);
-  engine.on_progress([&view](const EngineProgress& p) { view.update(p); });
+  engine.on_progress([&view, &gate, hooks](const EngineProgress& p) {
+    view.update(p, gate.snapshot(), hooks ? hooks->jobs_added() : 0);
+  });
   engine.on_heartbeat([&](const Heartbeat& hb) { write_run_record(record, hb, log); });
-  signals.start([&engine](int) { engine.request_stop(); });
+  if (hooks) {
+    Status started = hooks->started(RunParts{gate, engine, limits, **store, log, clock});
+    if (!started.ok()) return fail(started.error().to_string());
+  }
+  signals.start([&engine, hooks](int) {
+    if (hooks) hooks->stopping();
+    engine.request_stop();
+  });
 
   Status s = engine.run();
+  if (hooks) hooks->finished();
   view.finish();
   print_summary(engine.progress(), gate, **store);
   if (!s.ok()) return fail("run stopped: " + s.error().to_string());
   return engine.progress().stopping ? kExitInterrupted : kExitOk;
 }
+
+namespace {
 
 void add_s3_options(CLI::App* cmd, RunArgs& a) {
   S3Options& o = a.s3;
@@ -192,9 +188,7 @@ void add_s3_options(CLI::App* cmd, RunArgs& a) {
 
 }  // namespace
 
-void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
-  auto a = std::make_shared<RunArgs>();
-  auto* cmd = app.add_subcommand("run", "Fetch queued jobs into the store, capped per host");
+void add_run_options(CLI::App* cmd, RunArgs* a) {
   cmd->add_option("--store", a->store,
                   "DIR, file://DIR or s3://BUCKET/PREFIX (default "
                   "./sluice-data)")
@@ -214,7 +208,10 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
   cmd->add_option("--connect-timeout", a->connect_timeout, "Seconds (10)")
       ->check(CLI::Range(0.001, 3600.0));
-  cmd->add_option("--timeout", a->timeout, "Seconds for a whole transfer (120)")
+  cmd->add_option("--timeout", a->timeout,
+                  "Seconds for a whole transfer (120); a request that has been sent is then "
+                  "read to its end into nothing, for up to --abandon-hold more, so its slot "
+                  "frees when the provider is done with it")
       ->check(CLI::Range(0.001, 86400.0));
   cmd->add_option("--low-speed-limit", a->low_speed_bytes, "Bytes/s below which ... (1024)");
   cmd->add_option("--low-speed-time", a->low_speed_time, "... for this many seconds: timeout");
@@ -225,13 +222,17 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
       ->check(CLI::Range(0.001, 3600.0));
   cmd->add_option("--backoff-cap", a->backoff_cap, "Seconds: the longest retry wait (300)")
       ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_option("--abandon-hold", a->abandon_hold,
+                  "Seconds a slot stays held after sluice cuts a request the provider may "
+                  "still be serving (timeout drain over, --max-bytes, low speed, connect "
+                  "timeout, cancel, crash); also the longest drain after --timeout (30)")
+      ->check(CLI::Range(0.0, 86400.0));
   cmd->add_option("--max-retry-after", a->max_retry_after,
                   "Seconds: the longest Retry-After honoured; a longer one pauses the host this "
                   "long (default: --backoff-cap)")
       ->check(CLI::Range(0.0, 86400.0));
   cmd->add_flag("--allow-private", a->allow_private,
                 "Allow loopback, private and link-local addresses (refused by default)");
-  cmd->add_flag("--follow", a->follow, "Keep waiting for new jobs when the queue is drained");
   cmd->add_option("--mode", a->mode,
                   "window (default: refill a slot the moment it frees) or "
                   "batch (the original batch-of-N design, for comparison)")
@@ -246,8 +247,8 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
       ->check(CLI::IsMember({"auto", "tty", "plain", "off"}));
   cmd->add_option("--seed", a->seed, "Seed for retry jitter (0: random)");
   cmd->add_option("--restart-grace", a->restart_grace,
-                  "After a crash, how long (s) to hold the slots the crashed run may still "
-                  "use at the provider (default: until its requests' deadline, --timeout)");
+                  "At most this many seconds to hold the slots an earlier run left held "
+                  "(a crash, cut requests); default: their --abandon-hold");
   cmd->add_option("--accept", a->accept, "Accepted Content-Types (repeatable; image/*)");
   cmd->add_flag("--no-content-check", a->no_content_check,
                 "Store any body: no Content-Type check, no image magic-byte check");
@@ -256,7 +257,14 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
                   "Threads that flush and rename stored objects off the event loop (8)")
       ->check(CLI::Range(1, 256));
   add_s3_options(cmd, *a);
-  cmd->callback([&g, a, exit_code]() { *exit_code = run(g, *a); });
+}
+
+void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
+  auto a = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("run", "Fetch queued jobs into the store, capped per host");
+  add_run_options(cmd, a.get());
+  cmd->add_flag("--follow", a->follow, "Keep waiting for new jobs when the queue is drained");
+  cmd->callback([&g, a, exit_code]() { *exit_code = run_with(g, *a, nullptr); });
 }
 
 }  // namespace sluice

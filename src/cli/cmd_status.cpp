@@ -20,6 +20,30 @@ nlohmann::json counts_json(const StateCounts& c) {
           {"total", c.total()}};
 }
 
+// Slots held for cut requests (the provider may still be serving them), from the heartbeat.
+void print_holds(const nlohmann::json& run) {
+  const int64_t now = SystemClock().now_ms();
+  if (run.contains("holds") && run["holds"].is_object()) {
+    for (auto& [host, h] : run["holds"].items()) {
+      if (!h.is_object()) continue;
+      const int64_t left = h.value("until_ms", int64_t{0}) - now;
+      if (left <= 0) continue;
+      std::printf(
+          "  HELD %s: %d slot(s) held for cut requests the provider may still be serving, "
+          "%lld s more\n",
+          host.c_str(), h.value("slots", 0), static_cast<long long>((left + 999) / 1000));
+    }
+  }
+  if (run.contains("holds_taken") && run["holds_taken"].is_object()) {
+    for (auto& [host, n] : run["holds_taken"].items()) {
+      if (!n.is_number_unsigned()) continue;
+      std::printf("  %s: %llu slot hold(s) since the run began (--abandon-hold %g s)\n",
+                  host.c_str(), n.get<unsigned long long>(),
+                  static_cast<double>(run.value("abandon_hold_ms", int64_t{0})) / 1000);
+    }
+  }
+}
+
 int run_status(const GlobalOptions& g, bool json) {
   auto queue = open_queue(g.queue);
   if (!queue.ok()) {
@@ -68,9 +92,12 @@ int run_status(const GlobalOptions& g, bool json) {
   if (!run.is_null()) {
     bool running = run.value("running", false);
     std::printf("\n%s (pid %d): done %llu, dead %llu, in flight %llu\n",
-                running ? "run in progress" : "last run stopped without finishing",
+                running                     ? "run in progress"
+                : run.value("final", false) ? "last run ended"
+                                            : "last run stopped without finishing",
                 run.value("pid", 0), run.value("done", 0ull), run.value("dead", 0ull),
                 run.value("in_flight", 0ull));
+    print_holds(run);
     if (run.contains("circuits") && run["circuits"].is_object()) {
       for (auto& [host, what] : run["circuits"].items()) {
         std::printf(

@@ -12,6 +12,7 @@ void add_run_command(CLI::App& app, const GlobalOptions& g, int* exit_code);
 void add_status_command(CLI::App& app, const GlobalOptions& g, int* exit_code);
 void add_export_command(CLI::App& app, const GlobalOptions& g, int* exit_code);
 void add_dlq_command(CLI::App& app, const GlobalOptions& g, int* exit_code);
+void add_serve_command(CLI::App& app, const GlobalOptions& g, int* exit_code);
 void add_provider_command(CLI::App& app, int* exit_code);
 
 // Exit codes, stable for scripts.

@@ -52,6 +52,7 @@ Status Engine::run() {
   auto stats = queue_.stats();
   if (!stats.ok()) return stats.error();
   counters_.queued_at_start = stats->all.queued;
+  hold_earlier_runs_slots(clock_.now_ms());
   store_.set_notifier([this] { fetcher_.wakeup(); });
 
   for (;;) {
@@ -135,15 +136,13 @@ void Engine::start_ready(int64_t now) {
   for (auto it = buffered_.begin(); it != buffered_.end();) {
     auto& [host, jobs] = *it;
     bool batch_busy = opt_.mode == WindowMode::batch && active_per_host_[host] > 0;
-    int hold = held(host, now);
-    auto room = [&] { return hold == 0 || active_per_host_[host] + hold < limits_.cap_for(host); };
     if (!jobs.empty() && heartbeat_fn_ && !beat_hosts_.count(host)) {
       // Say this host is in use before the first request to it, so that a crash right
       // after is covered.
       busy_since_beat_[host] = limits_.cap_for(host);
       beat(now, false, /*force=*/true);
     }
-    while (!jobs.empty() && !batch_busy && budget > 0 && room() && gate_.try_acquire(host, now)) {
+    while (!jobs.empty() && !batch_busy && budget > 0 && gate_.try_acquire(host, now)) {
       --budget;
       uint64_t tag = next_tag_++;
       Active a;
@@ -153,6 +152,7 @@ void Engine::start_ready(int64_t now) {
       fetching_.emplace(tag, std::move(a));
       ++active_per_host_[host];
       busy_since_beat_[host] = limits_.cap_for(host);
+      stats_->fetch_started(host);
       fetcher_.start(std::move(req));
     }
     it = jobs.empty() ? buffered_.erase(it) : std::next(it);

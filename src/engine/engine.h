@@ -17,6 +17,7 @@
 #include "engine/disk_pause.h"
 #include "engine/options.h"
 #include "engine/retry_after.h"
+#include "engine/run_stats.h"
 #include "fetch/fetcher.h"
 #include "gate/gate.h"
 #include "queue/queue.h"
@@ -71,6 +72,9 @@ class Engine {
   // Called every heartbeat_interval_ms, and once at the end with no busy hosts.
   void on_heartbeat(std::function<void(const Heartbeat&)> fn) { heartbeat_fn_ = std::move(fn); }
   EngineProgress progress() const;
+  // Statistics and events of the run go to stats (run_stats.h), called on the engine's
+  // thread. Set it before run(); stats must outlive run(). nullptr: nobody listens.
+  void set_stats(RunStats* stats) { stats_ = stats ? stats : &no_stats_; }
 
  private:
   struct Active {
@@ -107,7 +111,7 @@ class Engine {
   void report(bool force);
   void log_gate_events();
   void beat(int64_t now, bool final, bool force);
-  int held(const std::string& host, int64_t now);
+  void hold_earlier_runs_slots(int64_t now);
   std::filesystem::path temp_path(uint64_t tag) const;
 
   Queue& queue_;
@@ -143,6 +147,8 @@ class Engine {
   EngineProgress counters_;
   std::function<void(const EngineProgress&)> progress_fn_;
   std::function<void(const Heartbeat&)> heartbeat_fn_;
+  NoRunStats no_stats_;
+  RunStats* stats_ = &no_stats_;
   int64_t last_beat_ms_ = 0;
   std::map<std::string, int> busy_since_beat_;  // hosts used since the last heartbeat
   std::set<std::string> beat_hosts_;            // hosts the last heartbeat named

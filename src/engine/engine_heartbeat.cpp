@@ -18,18 +18,12 @@ void Engine::log_gate_events() {
   }
 }
 
-// Slots of host still held for a crashed run's requests (0 once they cannot be running).
-int Engine::held(const std::string& host, int64_t now) {
-  auto it = opt_.holds.find(host);
-  if (it == opt_.holds.end()) return 0;
-  if (now >= it->second.until_ms) {
-    log_.info("host " + host +
-              ": the crashed run's requests are past their deadline; "
-              "its slots are free again");
-    opt_.holds.erase(it);
-    return 0;
+// Slots an earlier run left held (its crash, or its cut requests) go into the gate as
+// holds, so they count against admission and the connection fence until they expire.
+void Engine::hold_earlier_runs_slots(int64_t now) {
+  for (const auto& [host, hold] : opt_.holds) {
+    for (int i = 0; i < hold.slots; ++i) gate_.hold(host, hold.until_ms - now);
   }
-  return it->second.slots;
 }
 
 // Every host this run used since the last beat counts as busy (at its cap) until the
@@ -40,16 +34,17 @@ void Engine::beat(int64_t now, bool final, bool force) {
   last_beat_ms_ = t;
   Heartbeat hb;
   hb.at_ms = now;
-  hb.request_deadline_ms = opt_.request_deadline_ms;
-  if (!final || cancelled_) {  // aborted requests may still be running at the provider
+  hb.abandon_hold_ms = opt_.abandon_hold_ms;
+  hb.final = final;
+  if (!final) {
     hb.busy = busy_since_beat_;
     for (const auto& [host, n] : active_per_host_) hb.busy[host] = limits_.cap_for(host);
   }
-  // A crashed run's holds are not ours to forget: carry them until they expire.
-  for (const auto& [host, hold] : opt_.holds) {
-    if (hold.until_ms > now) hb.busy[host] = std::max(hb.busy[host], hold.slots);
-  }
   for (const auto& [host, st] : gate_.snapshot()) {
+    // Held slots (cut requests, this run's or an earlier run's) outlive this run: the next
+    // run holds them on. Requests cut at the end of the grace period are among them.
+    if (st.held > 0) hb.holds[host] = SlotHold{st.held, now + st.held_for_ms};
+    if (st.holds_taken > 0) hb.holds_taken[host] = st.holds_taken;
     if (st.circuit == CircuitState::closed) continue;
     hb.circuits[host] = std::string(circuit_name(st.circuit)) + " (" + st.signature +
                         "), next probe in " +

@@ -16,6 +16,14 @@ void Engine::on_fetched(FetchResult r, int64_t now) {
   const std::string& host = a.job.host_key;
   gate_.release(host);
   if (--active_per_host_[host] == 0) active_per_host_.erase(host);
+  stats_->fetch_finished(host, r.error.reason == Reason::ok ? "ok" : r.error.code(), r.seconds,
+                         r.bytes);
+  if (!r.cut_host.empty() && opt_.abandon_hold_ms > 0) {
+    // Cut while the provider may still be serving it: its slot stays taken a while.
+    gate_.hold(r.cut_host, opt_.abandon_hold_ms);
+    log_.debug("holding a slot of " + r.cut_host + " for " + std::to_string(opt_.abandon_hold_ms) +
+               " ms: " + r.error.to_string());
+  }
 
   ErrorClass cls = classify(r.error);
   int64_t retry_after_ms = 0;
@@ -103,6 +111,7 @@ void Engine::on_stored(const PutResult& r, int64_t now) {
     push(std::move(t));
     ++counters_.done;
     counters_.bytes += a.fetch.bytes;
+    stats_->job_stored(a.job.host_key, a.fetch.bytes);
     storing_.erase(it);
     disk_written();
     return;
@@ -196,11 +205,13 @@ void Engine::fail(Active& a, const Error& e, int64_t now, int64_t retry_after_ms
       t.error_detail += " (after " + std::to_string(a.job.attempts + 1) + " attempts)";
     }
     ++counters_.dead;
+    stats_->job_dead(a.job.host_key, t.error_code);
     log_.debug("dead: " + a.job.id + " " + e.to_string());
   } else {
     t.kind = Transition::Kind::retry;
     t.not_before_ms = now + std::max(retry_after_ms, backoff_.delay_ms(a.job.attempts));
     ++counters_.retried;
+    stats_->job_retried(a.job.host_key, t.error_code);
   }
   push(std::move(t));
 }

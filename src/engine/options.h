@@ -41,8 +41,10 @@ struct EngineOptions {
   uint64_t seed = 0;      // jitter seed; 0: random
   ContentPolicy content;  // --accept, magic-byte check
   int64_t heartbeat_interval_ms = 1'000;
-  int64_t request_deadline_ms = 120'000;  // the fetcher's total timeout, for heartbeats
-  std::map<std::string, SlotHold> holds;  // from a crashed run's last heartbeat
+  // --abandon-hold: a request the fetcher cut while the provider may still be serving it
+  // (FetchResult::cut_host) keeps a slot of that host held this long (Gate::hold).
+  int64_t abandon_hold_ms = 30'000;
+  std::map<std::string, SlotHold> holds;  // from an earlier run's last heartbeat: held at start
 };
 
 }  // namespace sluice

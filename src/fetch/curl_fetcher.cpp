@@ -93,6 +93,33 @@ void CurlFetcher::collect_done() {
   }
 }
 
+std::chrono::steady_clock::time_point CurlFetcher::check_deadlines(
+    std::chrono::steady_clock::time_point now) {
+  auto next = std::chrono::steady_clock::time_point::max();
+  std::vector<Transfer*> cut;
+  for (auto& [t, owned] : transfers_) {
+    if (t->draining()) continue;
+    if (now < t->deadline()) {
+      next = std::min(next, t->deadline());
+      continue;
+    }
+    if (t->check_deadline(now) == Transfer::Overdue::cut_now) {
+      cut.push_back(t);
+    } else if (logger_) {
+      logger_->debug("timeout: " + t->url() +
+                     ": reading the rest of the response into nothing, so its slot frees "
+                     "when the provider is done (at most " +
+                     std::to_string(options_.abandon_hold_ms) + " ms more)");
+    }
+  }
+  for (Transfer* t : cut) {  // the request never left: nothing to wait for
+    curl_multi_remove_handle(multi_.get(), t->easy());
+    t->cancel();
+    finish(t);
+  }
+  return next;
+}
+
 std::vector<FetchResult> CurlFetcher::wait(std::chrono::milliseconds max_wait) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point deadline = Clock::now() + max_wait;
@@ -102,11 +129,13 @@ std::vector<FetchResult> CurlFetcher::wait(std::chrono::milliseconds max_wait) {
       logger_->error(std::string("curl_multi_perform: ") + curl_multi_strerror(mc));
     }
     collect_done();
+    const Clock::time_point next_deadline = check_deadlines(Clock::now());
     if (!ready_.empty()) return std::exchange(ready_, {});
     if (woken_.exchange(false)) return {};
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return {};
-    const int timeout_ms = static_cast<int>(std::min<int64_t>(left.count(), 60'000));
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+        std::min(deadline, next_deadline) - Clock::now());
+    if (Clock::now() >= deadline) return {};
+    const int timeout_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 60'000));
     if (CURLMcode mc = curl_multi_poll(multi_.get(), nullptr, 0, timeout_ms, nullptr);
         mc != CURLM_OK && logger_) {
       logger_->error(std::string("curl_multi_poll: ") + curl_multi_strerror(mc));

@@ -2,6 +2,9 @@
 // in wait(), after curl's 10-at-a-time example (CURLOPT_PRIVATE maps a handle to its
 // transfer; each CURLMSG_DONE is handed back at once). No thread per download.
 //
+// Deadlines (--timeout) are kept here, in wait(): a transfer past its deadline with its
+// request out is left to drain (transfer.h), one whose request never left is cut.
+//
 // Connections: HTTP/1.1 with keep-alive, no pipelining or multiplexing. Every socket is
 // opened and closed through SocketBook, which applies the address policy, asks the
 // ConnectionObserver (the gate's fence) and attributes the socket to the host:port of the
@@ -11,6 +14,7 @@
 #include <curl/curl.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -51,6 +55,9 @@ class CurlFetcher final : public Fetcher {
 
   MultiPtr make_multi() const;
   void collect_done();
+  // Marks transfers past their deadline; cuts those whose request never left. Returns
+  // the next deadline still to come (time_point::max() if none).
+  std::chrono::steady_clock::time_point check_deadlines(std::chrono::steady_clock::time_point now);
   void finish(Transfer* t);
   void remove_all_transfers();
 

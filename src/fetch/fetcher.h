@@ -27,17 +27,23 @@ class ConnectionObserver {
 struct FetchOptions {
   uint64_t max_bytes = 50ull << 20;  // --max-bytes; larger bodies fail too_large
   long connect_timeout_ms = 10'000;
+  // --timeout: a transfer without its whole response by then fails with Reason::timeout.
+  // A request already sent is not cut at that moment: what still arrives is read into
+  // nothing until the provider ends the response, for at most abandon_hold_ms more, so the
+  // transfer (and its slot) ends when the provider is done with it. A request not yet
+  // sent is cut at the deadline.
   long total_timeout_ms = 120'000;
-  long low_speed_bytes = 1024;       // below this many bytes/s ...
-  long low_speed_seconds = 30;       // ... for this long: timeout
+  long abandon_hold_ms = 30'000;
+  long low_speed_bytes = 1024;  // below this many bytes/s ...
+  long low_speed_seconds = 30;  // ... for this long: timeout
   int max_redirects = 5;
-  bool allow_private = false;        // loopback/private/link-local/... addresses allowed
+  bool allow_private = false;  // loopback/private/link-local/... addresses allowed
   std::string user_agent = "sluice/0.1";
-  long max_idle_connections = 0;     // connection cache size; 0: libcurl's default
+  long max_idle_connections = 0;  // connection cache size; 0: libcurl's default
 };
 
 struct FetchRequest {
-  uint64_t tag = 0;                 // the caller's handle, echoed in FetchResult
+  uint64_t tag = 0;  // the caller's handle, echoed in FetchResult
   std::string url;
   std::string host_key;             // the slot the caller holds for this request
   std::filesystem::path temp_file;  // created and written by the fetcher
@@ -47,19 +53,26 @@ constexpr size_t kHeadBytes = 64;
 
 struct FetchResult {
   uint64_t tag = 0;
-  Error error;                 // reason ok on a 2xx with the whole body
-  long http_status = 0;         // also set when a transfer failed after the response began
+  Error error;                      // reason ok on a 2xx with the whole body
+  long http_status = 0;             // also set when a transfer failed after the response began
   std::filesystem::path temp_file;  // the body on success; removed by the fetcher on failure
-  std::string sha256;          // hex, of the body as stored
+  std::string sha256;               // hex, of the body as stored
   uint64_t bytes = 0;
   std::string content_type;
   std::string etag;
   std::string last_modified;
-  std::string retry_after;     // raw header value, for 429/503
-  std::string head;            // the body's first bytes (up to kHeadBytes), for magic checks
-  std::string effective_url;   // after redirects
+  std::string retry_after;    // raw header value, for 429/503
+  std::string head;           // the body's first bytes (up to kHeadBytes), for magic checks
+  std::string effective_url;  // after redirects
+  // Non-empty when the fetcher cut the request while the provider may still be serving it
+  // (a timeout or the end of a drain, over max_bytes, cancelled, a connect timeout): the
+  // "host:port" of the hop cut. The provider may count that request (and its connection)
+  // a while longer, so the caller should keep a slot of that host held (Gate::hold). Empty
+  // when the provider itself ended the response (complete, reset, closed early) or no
+  // request was made.
+  std::string cut_host;
   int redirects = 0;
-  double seconds = 0;          // total transfer time
+  double seconds = 0;  // total transfer time
 };
 
 class Fetcher {
@@ -79,8 +92,9 @@ class Fetcher {
   // Transfers started and not yet returned by wait().
   virtual size_t in_flight() const = 0;
 
-  // Aborts every transfer (their results come back from the next wait() as cancelled)
-  // and closes every connection.
+  // Aborts every transfer (their results come back from the next wait() as cancelled, or
+  // as timeout when their deadline had passed, each with cut_host set) and closes every
+  // connection.
   virtual void cancel_all() = 0;
 };
 

@@ -14,13 +14,21 @@ bool is_redirect(long status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+// Whether libcurl ended the hop with code by cutting the request (its own timeouts, a
+// callback's refusal) rather than the provider ending it.
+bool cut_by_curl(CURLcode code) {
+  return code == CURLE_OPERATION_TIMEDOUT || code == CURLE_ABORTED_BY_CALLBACK ||
+         code == CURLE_WRITE_ERROR;
+}
+
 }  // namespace
 
 Transfer::Transfer(FetchRequest req, const FetchOptions& options, SocketBook* sockets)
     : req_(std::move(req)),
       options_(options),
       sockets_(sockets),
-      started_(std::chrono::steady_clock::now()) {
+      started_(std::chrono::steady_clock::now()),
+      deadline_(started_ + std::chrono::milliseconds(options.total_timeout_ms)) {
   result_.tag = req_.tag;
   result_.temp_file = req_.temp_file;
   result_.effective_url = req_.url;
@@ -80,16 +88,38 @@ Status Transfer::begin_hop(const std::string& url) {
   sockets_opened_ = 0;
   blocked_detail_.clear();
   errbuf_[0] = '\0';
+  // libcurl's timeout is the drain's end; the deadline itself is checked by CurlFetcher.
+  const long hard = remaining + std::max(0L, options_.abandon_hold_ms);
   if (curl_easy_setopt(easy_.get(), CURLOPT_URL, url_.c_str()) != CURLE_OK ||
-      curl_easy_setopt(easy_.get(), CURLOPT_TIMEOUT_MS, remaining) != CURLE_OK) {
+      curl_easy_setopt(easy_.get(), CURLOPT_TIMEOUT_MS, hard) != CURLE_OK) {
     return make_error(Reason::bad_url, "libcurl refused URL " + url_);
   }
   return {};
 }
 
+Transfer::Overdue Transfer::check_deadline(std::chrono::steady_clock::time_point now) {
+  if (timed_out_) return Overdue::draining;
+  if (now < deadline_) return Overdue::no;
+  long status = 0;  // as of the deadline: a response that began in time still tells the host is up
+  curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
+  result_.http_status = status;
+  timed_out_ = make_error(Reason::timeout, "no whole response within " +
+                                               std::to_string(options_.total_timeout_ms) +
+                                               " ms (--timeout) from " + url_);
+  file_.discard();  // nothing more is kept; body() reads into nothing from now on
+  curl_off_t pretransfer_us = 0;
+  curl_easy_getinfo(easy_.get(), CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+  return pretransfer_us > 0 ? Overdue::draining : Overdue::cut_now;
+}
+
 bool Transfer::on_hop_done(CURLcode code) {
+  if (timed_out_) {
+    // The drain is over. No hold if the provider ended the response (complete, reset, closed).
+    finish(*timed_out_, abort_.has_value() || cut_by_curl(code));
+    return false;
+  }
   if (abort_) {
-    finish(*abort_);
+    finish(*abort_, /*cut=*/true);
     return false;
   }
   if (local_fault_) {
@@ -98,14 +128,14 @@ bool Transfer::on_hop_done(CURLcode code) {
     long status = 0;
     curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
     result_.http_status = status;
-    finish(*local_fault_);
+    finish(*local_fault_, cut_by_curl(code));
     return false;
   }
   if (code != CURLE_OK) {
     long answered = 0;  // the status, when the failure came after the response began
     curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &answered);
     result_.http_status = answered;
-    finish(transport_error(code));
+    finish(transport_error(code), cut_by_curl(code));
     return false;
   }
   long status = 0;
@@ -144,10 +174,14 @@ bool Transfer::on_hop_done(CURLcode code) {
 
 void Transfer::fail(Error e) { finish(std::move(e)); }
 
-void Transfer::cancel() { finish(make_error(Reason::cancelled, "cancelled: " + url_)); }
+void Transfer::cancel() {
+  Error e = timed_out_ ? *timed_out_ : make_error(Reason::cancelled, "cancelled: " + url_);
+  finish(std::move(e), /*cut=*/true);
+}
 
-void Transfer::finish(Error e) {
+void Transfer::finish(Error e, bool cut) {
   file_.discard();
+  if (cut) result_.cut_host = host_key_;
   result_.error = std::move(e);
   result_.sha256.clear();
   result_.bytes = 0;

@@ -1,6 +1,12 @@
 // One download on a libcurl easy handle: the hop (URL) it is on, redirects followed by
 // hand so each hop is checked again, and the body streamed to a temp file while hashed.
 // CurlFetcher owns transfers and moves their handles in and out of its multi handle.
+//
+// The deadline (FetchOptions::total_timeout_ms) is soft: libcurl's own timeout is the
+// deadline plus abandon_hold_ms. Past the deadline the transfer has failed (timeout), but
+// a request already sent goes on being read into nothing, so it ends when the provider
+// ends the response; if libcurl's timeout (or any other cut) ends it first, the result's
+// cut_host says the provider may still be serving it.
 #pragma once
 
 #include <curl/curl.h>
@@ -35,22 +41,34 @@ class Transfer {
   // carries the local fault.
   [[nodiscard]] bool start();
   CURL* easy() const { return easy_.get(); }
+  const std::string& url() const { return url_; }  // the current hop's
 
   // libcurl finished the current hop with code; the handle is out of the multi handle.
   // true: the transfer moved on to a redirect target and must be added again.
   // false: it is finished (take_result()).
   [[nodiscard]] bool on_hop_done(CURLcode code);
 
+  // What check_deadline() found: before the deadline; past it with the request out (the
+  // transfer drains, on_hop_done() finishes it); past it before the request left (the
+  // caller must take the handle out of the multi handle and cancel() it now).
+  enum class Overdue { no, draining, cut_now };
+  // Call when now >= deadline(), or any time: idempotent once past the deadline.
+  [[nodiscard]] Overdue check_deadline(std::chrono::steady_clock::time_point now);
+  std::chrono::steady_clock::time_point deadline() const { return deadline_; }
+  bool draining() const { return timed_out_.has_value(); }
+
   // Finishes the transfer now with e (the multi handle refused it).
   void fail(Error e);
-  // Finishes the transfer now as cancelled; its handle is out of the multi handle.
+  // Finishes the transfer now, cut: as timeout if its deadline had passed, else as
+  // cancelled; cut_host is set. Its handle is out of the multi handle.
   void cancel();
 
   FetchResult take_result() { return std::move(result_); }
 
  private:
   [[nodiscard]] Status begin_hop(const std::string& url);
-  void finish(Error e);
+  // cut: the fetcher ended the request while the provider may still be serving it.
+  void finish(Error e, bool cut = false);
   void finish_ok();
   Error transport_error(CURLcode code) const;
   void new_response();
@@ -72,6 +90,8 @@ class Transfer {
   SocketBook* sockets_;
   std::unique_ptr<CURL, EasyDeleter> easy_;
   std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point deadline_;  // started_ + total_timeout_ms
+  std::optional<Error> timed_out_;                  // set at the deadline: the drain is on
   BodyFile file_;
   Sha256 hash_;
   FetchResult result_;

@@ -99,6 +99,13 @@ bool Transfer::headers_done() {
 
 bool Transfer::body(const char* data, size_t size) {
   hop_bytes_ += size;
+  if (timed_out_) {
+    // Past the deadline: read into nothing until the provider ends the response (a body
+    // over the limit is cut; abort_ records the cut, the error stays timeout).
+    if (hop_bytes_ <= options_.max_bytes) return true;
+    abort_ = make_error(Reason::too_large, "body over the limit while draining (" + url_ + ")");
+    return false;
+  }
   if (!keep_body_) {
     if (hop_bytes_ <= std::min<uint64_t>(kMaxDiscardBytes, options_.max_bytes)) return true;
     long status = 0;

@@ -43,6 +43,10 @@ struct HostGateState {
   uint64_t probes_failed = 0;
   uint64_t slow_downs = 0;      // AIMD cuts since start
   int64_t paused_until_ms = 0;  // Retry-After pause end (may be past); 0: never paused
+  // Slots held for abandoned requests (Gate::hold), as of the snapshot.
+  int held = 0;              // held now
+  int64_t held_for_ms = 0;   // until the last of them frees; 0 when none is held
+  uint64_t holds_taken = 0;  // holds since start
 };
 
 // What a finished request tells the gate about its host. Build it with feedback_for().
@@ -73,16 +77,25 @@ class Gate {
   virtual ~Gate() = default;
 
   // Takes a request slot for host_key if one is free now: not paused, circuit closed (or
-  // this is the half-open probe), in_flight < effective cap, and a rate token if the host
-  // has a rate. Never blocks.
+  // this is the half-open probe), in_flight + held < effective cap, and a rate token if the
+  // host has a rate. Never blocks.
   virtual bool try_acquire(const std::string& host_key, int64_t now_ms) = 0;
   // Gives back a slot taken by try_acquire. Call it before feedback().
   virtual void release(const std::string& host_key) = 0;
 
   // Connection accounting (from the fetcher's socket callbacks). opening returns false
-  // if one more open connection would exceed the host's cap; the socket must not open.
+  // if one more open connection would exceed the host's cap (held slots count as open
+  // connections); the socket must not open.
   virtual bool connection_opening(const std::string& host_key) = 0;
   virtual void connection_closed(const std::string& host_key) = 0;
+
+  // Abandoned requests: a request cut while the provider may still be serving it (and
+  // counting it, and often its connection) keeps a slot. hold() takes one slot of the host
+  // for ttl_ms from now, on the gate's own steady clock: until then it counts like a
+  // request in flight for try_acquire and like an open connection for the fence. Holds
+  // only expire (a lease with a TTL, never renewed or released early). ttl_ms <= 0 holds
+  // nothing. Call it after release() of the request that was cut.
+  virtual void hold(const std::string& host_key, int64_t ttl_ms) = 0;
 
   // Outcome of every admitted request, exactly once, after release(): drives AIMD,
   // Retry-After pauses and the circuit breaker. free_retry, storage and local outcomes say
@@ -92,7 +105,8 @@ class Gate {
   // Earliest time a host that is now paused by Retry-After may admit again (0: not paused).
   virtual int64_t paused_until_ms(const std::string& host_key, int64_t now_ms) const = 0;
   // Earliest time > now_ms at which a time-based hold on the host ends (Retry-After pause,
-  // open circuit's probe time, next rate token), so the engine can sleep until then; 0 if
+  // open circuit's probe time, next rate token, a held slot that blocks admission, on the
+  // scale of now_ms), so the engine can sleep until then; 0 if
   // nothing time-based holds it now (it may still be full or waiting for a probe's
   // outcome: a release/feedback, not the clock, changes that).
   virtual int64_t next_admit_ms(const std::string& host_key, int64_t now_ms) const = 0;

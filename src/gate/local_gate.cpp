@@ -15,8 +15,10 @@ LocalGate::Host::Host(int cap, double rate, const CircuitOptions& options)
   }
 }
 
-LocalGate::LocalGate(HostLimits limits, CircuitOptions circuit)
-    : limits_(std::move(limits)), circuit_options_(circuit) {}
+LocalGate::LocalGate(HostLimits limits, CircuitOptions circuit, const Clock* clock)
+    : clock_(clock ? clock : &system_clock_),
+      limits_(std::move(limits)),
+      circuit_options_(circuit) {}
 
 LocalGate::Host& LocalGate::host(const std::string& host_key) {
   auto it = hosts_.find(host_key);
@@ -27,6 +29,12 @@ LocalGate::Host& LocalGate::host(const std::string& host_key) {
              .first;
   }
   return it->second;
+}
+
+int LocalGate::held(Host& h) {
+  const int64_t now = clock_->steady_ms();
+  h.holds.erase(h.holds.begin(), h.holds.upper_bound(now));
+  return static_cast<int>(h.holds.size());
 }
 
 void LocalGate::emit(GateEvent e) {
@@ -41,7 +49,7 @@ bool LocalGate::try_acquire(const std::string& host_key, int64_t now_ms) {
   HostGateState& s = h.state;
   if (now_ms < h.paused_until) return false;
   if (!h.circuit.may_admit(now_ms, s.in_flight)) return false;
-  if (s.in_flight >= h.aimd.effective()) return false;
+  if (s.in_flight + held(h) >= h.aimd.effective()) return false;
   if (h.bucket && !h.bucket->try_take(now_ms)) return false;  // the last check: takes a token
   h.circuit.admitted();
   ++s.in_flight;
@@ -57,8 +65,9 @@ void LocalGate::release(const std::string& host_key) {
 
 bool LocalGate::connection_opening(const std::string& host_key) {
   std::lock_guard lock(mu_);
-  HostGateState& s = host(host_key).state;
-  if (s.open_connections + 1 > s.cap) {
+  Host& h = host(host_key);
+  HostGateState& s = h.state;
+  if (s.open_connections + held(h) + 1 > s.cap) {
     ++s.refused_sockets;
     return false;
   }
@@ -71,6 +80,14 @@ void LocalGate::connection_closed(const std::string& host_key) {
   std::lock_guard lock(mu_);
   HostGateState& s = host(host_key).state;
   if (s.open_connections > 0) --s.open_connections;
+}
+
+void LocalGate::hold(const std::string& host_key, int64_t ttl_ms) {
+  if (ttl_ms <= 0) return;
+  std::lock_guard lock(mu_);
+  Host& h = host(host_key);
+  h.holds.insert(clock_->steady_ms() + ttl_ms);
+  ++h.state.holds_taken;
 }
 
 void LocalGate::feedback(const std::string& host_key, const Feedback& fb, int64_t now_ms) {
@@ -134,6 +151,13 @@ int64_t LocalGate::next_admit_ms(const std::string& host_key, int64_t now_ms) co
   int64_t t = h.paused_until;
   if (h.circuit.state(now_ms) == CircuitState::open) t = std::max(t, h.circuit.next_probe_ms());
   if (h.bucket) t = std::max(t, h.bucket->next_token_ms(now_ms));
+  // Holds: when they fill the window, the first to expire frees a slot (mapped onto now_ms).
+  const int64_t steady = clock_->steady_ms();
+  auto live = h.holds.upper_bound(steady);
+  const int held_now = static_cast<int>(std::distance(live, h.holds.end()));
+  if (held_now > 0 && h.state.in_flight + held_now >= h.aimd.effective()) {
+    t = std::max(t, now_ms + (*live - steady));
+  }
   return t > now_ms ? t : 0;
 }
 
@@ -167,6 +191,10 @@ HostGateState LocalGate::view(const Host& h, int64_t now_ms) const {
   s.circuits_opened = h.circuit.times_opened();
   s.probes_failed = h.circuit.probes_failed();
   s.paused_until_ms = h.paused_until;
+  const int64_t steady = clock_->steady_ms();
+  auto live = h.holds.upper_bound(steady);
+  s.held = static_cast<int>(std::distance(live, h.holds.end()));
+  s.held_for_ms = s.held > 0 ? *h.holds.rbegin() - steady : 0;
   return s;
 }
 

@@ -8,11 +8,17 @@
 // The connection fence (connection_opening) makes exceeding the cap impossible even if
 // that assumption breaks; refused_sockets counts how often it had to act. The fence is at
 // the hard cap, not the effective one: idle connections may outlive a slow-down.
+//
+// Held slots (hold(): requests sluice cut that the provider may still be serving) count
+// on both sides: in_flight + held < effective cap to admit, open + held <= cap to open a
+// socket. A cut closes the request's connection before its hold begins, so the provider's
+// count (our open connections plus what it still serves) stays within the cap.
 #pragma once
 
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +26,7 @@
 #include "gate/circuit.h"
 #include "gate/gate.h"
 #include "gate/token_bucket.h"
+#include "util/clock.h"
 
 namespace sluice {
 
@@ -27,12 +34,14 @@ class LocalGate final : public Gate {
  public:
   static constexpr size_t kMaxEvents = 1000;  // untaken events beyond this drop the oldest
 
-  explicit LocalGate(HostLimits limits, CircuitOptions circuit = {});
+  // clock (null: the system clock) times holds on its steady_ms(); it outlives the gate.
+  explicit LocalGate(HostLimits limits, CircuitOptions circuit = {}, const Clock* clock = nullptr);
 
   bool try_acquire(const std::string& host_key, int64_t now_ms) override;
   void release(const std::string& host_key) override;
   bool connection_opening(const std::string& host_key) override;
   void connection_closed(const std::string& host_key) override;
+  void hold(const std::string& host_key, int64_t ttl_ms) override;
   // Retry-After (slow_down with retry_after_ms > 0) pauses the host until now_ms + delay,
   // never shortening a pause. While the circuit is closed: AIMD (aimd.h) and the circuit's
   // window see the outcome. While it is open, only the probe's outcome counts: it closes
@@ -52,14 +61,18 @@ class LocalGate final : public Gate {
     CircuitBreaker circuit;
     std::optional<TokenBucket> bucket;  // only with a rate
     int64_t paused_until = 0;
+    std::multiset<int64_t> holds;  // expiry of each held slot, on clock_->steady_ms()
   };
   Host& host(const std::string& host_key);  // created on first use, from limits_
+  int held(Host& h);                        // holds live now; drops expired ones
   HostGateState view(const Host& h, int64_t now_ms) const;
   void emit(GateEvent e);
 
   // The engine's loop calls everything but snapshot(), which a status server may call
   // from its own thread; one lock keeps that simple.
   mutable std::mutex mu_;
+  SystemClock system_clock_;
+  const Clock* clock_;
   HostLimits limits_;                  // GUARDED_BY(mu_)
   CircuitOptions circuit_options_;     // GUARDED_BY(mu_)
   std::map<std::string, Host> hosts_;  // GUARDED_BY(mu_)

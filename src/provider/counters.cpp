@@ -19,6 +19,7 @@ std::string stats_json(const ProviderStats& s) {
       {"connections_total", s.connections_total},
       {"requests_total", s.requests_total},
       {"by_status", by_status},
+      {"client_left", s.client_left},
       {"violations", s.violations},
       {"suspended", s.suspended},
       {"suspended_remaining_ms", s.suspended_remaining_ms},
@@ -77,6 +78,11 @@ void Counters::response_written(int status) {
   ++stats_.by_status[status];
 }
 
+void Counters::client_left() {
+  std::lock_guard lock(mu_);
+  ++stats_.client_left;
+}
+
 void Counters::declare_fault(std::string_view rule) {
   std::lock_guard lock(mu_);
   stats_.faults.try_emplace(std::string(rule), 0);
@@ -127,6 +133,7 @@ void Counters::reset() {
   stats_.connections_total = 0;
   stats_.requests_total = 0;
   stats_.by_status.clear();
+  stats_.client_left = 0;
   stats_.violations = 0;
   for (auto& [rule, n] : stats_.faults) n = 0;
   suspended_for_good_ = false;

@@ -24,6 +24,7 @@ struct ProviderStats {
   int64_t connections_total = 0;
   int64_t requests_total = 0;
   std::map<int, int64_t> by_status;  // responses fully written, by status code
+  int64_t client_left = 0;           // requests whose client left before the whole response
   int64_t violations = 0;
   bool suspended = false;
   int64_t suspended_remaining_ms = 0;     // -1: until reset; 0: not suspended
@@ -48,6 +49,8 @@ class Counters {
   void request_started();
   void request_finished();
   void response_written(int status);
+  // The client of a request in flight closed or reset its connection.
+  void client_left();
   // Names a fault rule, so /__stats lists it (as 0) before it first fires.
   void declare_fault(std::string_view rule);
   void fault_taken(std::string_view rule);

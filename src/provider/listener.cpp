@@ -3,8 +3,6 @@
 #include <boost/asio/error.hpp>
 #include <memory>
 
-#include "provider/session.h"
-
 namespace sluice {
 
 namespace asio = boost::asio;
@@ -18,12 +16,12 @@ constexpr int kBacklog = 65535;
 }  // namespace
 
 Listener::Listener(asio::io_context& io, Handler* handler, Counters* counters,
-                   std::chrono::seconds idle_timeout, Logger* logger)
+                   SessionOptions session, Logger* logger)
     : acceptor_(io),
       retry_timer_(io),
       handler_(handler),
       counters_(counters),
-      idle_timeout_(idle_timeout),
+      session_(session),
       logger_(logger) {}
 
 Status Listener::bind(const std::string& address, int port) {
@@ -60,7 +58,7 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
     });
     return;
   }
-  std::make_shared<Session>(std::move(socket), handler_, counters_, idle_timeout_)->start();
+  std::make_shared<Session>(std::move(socket), handler_, counters_, session_)->start();
   accept();
 }
 

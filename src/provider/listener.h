@@ -10,6 +10,7 @@
 
 #include "provider/counters.h"
 #include "provider/reply.h"
+#include "provider/session.h"
 #include "util/error.h"
 #include "util/logger.h"
 
@@ -19,7 +20,7 @@ class Listener {
  public:
   // `counters` is null for the uncounted control port. All pointers outlive the listener.
   Listener(boost::asio::io_context& io, Handler* handler, Counters* counters,
-           std::chrono::seconds idle_timeout, Logger* logger);
+           SessionOptions session, Logger* logger);
 
   // Binds and listens with a large backlog; port 0 picks a free one (see port()).
   [[nodiscard]] Status bind(const std::string& address, int port);
@@ -36,7 +37,7 @@ class Listener {
   boost::asio::steady_timer retry_timer_;  // backs off when out of file descriptors
   Handler* handler_;
   Counters* counters_;
-  std::chrono::seconds idle_timeout_;
+  SessionOptions session_;
   Logger* logger_;
   int port_ = 0;
 };

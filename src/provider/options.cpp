@@ -33,6 +33,18 @@ bool parse_ms(std::string_view text, double* out) {
   return true;
 }
 
+// Uniform in [0, 1) from 53 random bits: the same sequence on every platform.
+double unit_draw(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+bool parse_share(std::string_view text, double* out) {
+  double v = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return false;
+  if (!std::isfinite(v) || v < 0 || v > 1) return false;
+  *out = v;
+  return true;
+}
+
 std::string format_ms(double ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", ms);
@@ -49,12 +61,13 @@ std::chrono::milliseconds LatencySpec::sample(std::mt19937_64& rng) const {
     case Kind::fixed:
       ms_value = ms;
       break;
-    case Kind::exponential: {
-      // Inverse transform on 53 random bits: the same sequence on every platform.
-      double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;
-      ms_value = -ms * std::log1p(-u);
+    case Kind::exponential:
+      ms_value = -ms * std::log1p(-unit_draw(rng));
       break;
-    }
+    case Kind::tail:
+      // One draw picks long or not, a second the exponential: both from the seeded rng.
+      ms_value = unit_draw(rng) < share ? long_ms : -ms * std::log1p(-unit_draw(rng));
+      break;
   }
   return std::chrono::milliseconds(std::llround(std::min(ms_value, 3'600'000.0)));
 }
@@ -67,6 +80,8 @@ std::string LatencySpec::to_string() const {
       return "fixed:" + format_ms(ms);
     case Kind::exponential:
       return "exp:" + format_ms(ms);
+    case Kind::tail:
+      return "tail:" + format_ms(ms) + ":" + format_ms(share) + ":" + format_ms(long_ms);
   }
   return "none";
 }
@@ -78,11 +93,25 @@ std::string SizeSpec::to_string() const {
 
 Result<LatencySpec> parse_latency(std::string_view text) {
   const auto bad = [&] {
-    return make_error(Reason::bad_input, "bad latency '" + std::string(text) +
-                                             "': expected none, fixed:MS or exp:MEAN_MS");
+    return make_error(Reason::bad_input,
+                      "bad latency '" + std::string(text) +
+                          "': expected none, fixed:MS, exp:MEAN_MS or tail:MEAN_MS:SHARE:LONG_MS "
+                          "(SHARE from 0 to 1)");
   };
   LatencySpec spec;
   if (text == "none") return spec;
+  if (text.starts_with("tail:")) {
+    std::string_view rest = text.substr(5);
+    const size_t a = rest.find(':');
+    const size_t b = a == std::string_view::npos ? a : rest.find(':', a + 1);
+    if (b == std::string_view::npos || !parse_ms(rest.substr(0, a), &spec.ms) ||
+        !parse_share(rest.substr(a + 1, b - a - 1), &spec.share) ||
+        !parse_ms(rest.substr(b + 1), &spec.long_ms)) {
+      return bad();
+    }
+    spec.kind = LatencySpec::Kind::tail;
+    return spec;
+  }
   std::string_view number = text;
   spec.kind = LatencySpec::Kind::fixed;
   if (text.starts_with("fixed:")) {

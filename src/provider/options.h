@@ -14,9 +14,13 @@ namespace sluice {
 
 // Latency added to every main-port request before its response is sent.
 struct LatencySpec {
-  enum class Kind { none, fixed, exponential };
+  // tail: a heavy tail, as a busy real server has: a `share` of requests (drawn at random)
+  // take `long_ms`, the rest are exponential with mean `ms`.
+  enum class Kind { none, fixed, exponential, tail };
   Kind kind = Kind::none;
-  double ms = 0;  // the fixed delay, or the mean of the exponential
+  double ms = 0;       // the fixed delay, or the mean of the exponential
+  double share = 0;    // tail: the share of requests that take long_ms (0 to 1)
+  double long_ms = 0;  // tail: their delay
 
   // One delay drawn from `rng` (the provider's generator, seeded by --seed).
   std::chrono::milliseconds sample(std::mt19937_64& rng) const;
@@ -33,8 +37,8 @@ struct SizeSpec {
 
 inline constexpr uint64_t kMaxBodyBytes = 1ull << 30;
 
-// "none", "fixed:MS" or "exp:MEAN_MS"; a bare "MS" means fixed. Errors are bad_input with
-// a detail that says what was expected.
+// "none", "fixed:MS", "exp:MEAN_MS" or "tail:MEAN_MS:SHARE:LONG_MS"; a bare "MS" means
+// fixed. Errors are bad_input with a detail that says what was expected.
 Result<LatencySpec> parse_latency(std::string_view text);
 
 // "N" or "MIN-MAX"; each number may end in k or m (KiB, MiB); at most kMaxBodyBytes.
@@ -54,6 +58,10 @@ struct ProviderOptions {
   double share_404 = 0;     // share of /img/ paths (by hash of the path) that answer 404
   uint64_t seed = 1;        // seeds the latency generator
   int idle_timeout_s = 60;  // idle keep-alive connections are closed after this long
+  // A request whose client leaves during its latency stays counted (in flight, and its
+  // connection open) until that latency has elapsed, as a thread-per-request server that
+  // notices only when it writes; otherwise it is counted closed at once.
+  bool count_after_disconnect = false;
 
   // Fault modes (faults.h has the table, its order and each rule's exact semantics). A
   // share picks /img/ paths by a hash of the path salted per mode, so which paths misbehave

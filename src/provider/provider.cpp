@@ -24,8 +24,9 @@ class Provider::Impl {
                   clock_),
         main_routes_(options_, &counters_, clock_),
         control_routes_(&counters_, std::chrono::seconds(options_.suspend_for_s)),
-        main_(io_, &main_routes_, &counters_, idle(), &logger_),
-        control_(io_, &control_routes_, nullptr, idle(), &logger_) {}
+        main_(io_, &main_routes_, &counters_,
+              SessionOptions{idle(), options_.count_after_disconnect}, &logger_),
+        control_(io_, &control_routes_, nullptr, SessionOptions{idle(), false}, &logger_) {}
 
   ~Impl() {
     io_.stop();

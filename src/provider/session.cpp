@@ -20,13 +20,12 @@ std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
 
 }  // namespace
 
-Session::Session(tcp::socket socket, Handler* handler, Counters* counters,
-                 std::chrono::seconds idle_timeout)
+Session::Session(tcp::socket socket, Handler* handler, Counters* counters, SessionOptions options)
     : stream_(std::move(socket)),
       delay_timer_(stream_.get_executor()),
       handler_(handler),
       counters_(counters),
-      idle_timeout_(idle_timeout),
+      options_(options),
       connection_(counters) {}
 
 Session::~Session() { close(); }
@@ -40,7 +39,7 @@ void Session::start() {
 void Session::read_header() {
   parser_.emplace();
   parser_->body_limit(kMaxRequestBody);
-  stream_.expires_after(idle_timeout_);
+  stream_.expires_after(options_.idle_timeout);
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
@@ -101,6 +100,7 @@ void Session::respond() {
 // Waits out the delay while watching the socket, so a client that gives up and closes
 // during the delay is counted closed at once, not when the response finally fails.
 void Session::wait_then_write(std::chrono::milliseconds delay) {
+  delaying_ = true;
   delay_timer_.expires_after(delay);
   delay_timer_.async_wait(
       [self = shared_from_this()](beast::error_code ec) { self->on_delay_over(ec); });
@@ -108,7 +108,9 @@ void Session::wait_then_write(std::chrono::milliseconds delay) {
 }
 
 void Session::on_delay_over(beast::error_code ec) {
+  delaying_ = false;
   if (closed_ || ec == asio::error::operation_aborted) return;
+  if (client_left_) return close();  // the request's time is up: only now is it not counted
   stop_watching_peer();
   write();
 }
@@ -135,12 +137,21 @@ void Session::on_readable_while_watching(beast::error_code ec) {
   if (!ec && stream_.socket().available(avail_ec) > 0 && !avail_ec) {
     return;  // a pipelined request, read after this response
   }
-  close();  // end of stream or reset
+  peer_left();  // end of stream or reset
+}
+
+void Session::peer_left() {
+  if (counters_) counters_->client_left();
+  if (options_.count_after_disconnect && delaying_) {
+    client_left_ = true;  // on_delay_over closes; the counts stay until then
+    return;
+  }
+  close();
 }
 
 void Session::write() {
   // A client that has not taken the whole response within the idle timeout is dropped.
-  stream_.expires_after(idle_timeout_);
+  stream_.expires_after(options_.idle_timeout);
   if (piecewise_) {
     head_writer_.emplace(head_);
     http::async_write_header(stream_, *head_writer_,

@@ -26,13 +26,21 @@
 
 namespace sluice {
 
+struct SessionOptions {
+  std::chrono::seconds idle_timeout{60};  // idle keep-alive connections are closed
+  // A client that leaves during a reply's delay leaves its request (and connection)
+  // counted until the delay is over, as a thread-per-request server that notices only when
+  // it writes; nothing is written then. Otherwise the session closes at once.
+  bool count_after_disconnect = false;
+};
+
 // Kept alive by its own pending operations, as in Beast's examples: the io_context owns
 // the handlers, and destroying the io_context destroys every session.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   // `counters` is null for the control port. Both pointers outlive the io_context.
   Session(boost::asio::ip::tcp::socket socket, Handler* handler, Counters* counters,
-          std::chrono::seconds idle_timeout);
+          SessionOptions options);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -52,6 +60,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void watch_peer();
   void stop_watching_peer();
   void on_readable_while_watching(boost::beast::error_code ec);
+  void peer_left();
   void write();
   void on_written(boost::beast::error_code ec);  // a whole response is out
   void close();                                  // orderly: FIN, then close
@@ -72,10 +81,12 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::asio::steady_timer delay_timer_;  // the reply's delay, drip pacing, reset drain
   Handler* handler_;
   Counters* counters_;
-  std::chrono::seconds idle_timeout_;
+  SessionOptions options_;
   int status_ = 0;
   bool keep_alive_ = false;
   bool watching_peer_ = false;
+  bool delaying_ = false;     // the reply's delay timer is running
+  bool client_left_ = false;  // count_after_disconnect: the client left during the delay
   bool closed_ = false;
   CountedConnection connection_;
   CountedRequest request_;

@@ -57,7 +57,7 @@ void Session::write_piece() {
   const bool drip = delivery_.kind == Delivery::Kind::drip;
   const uint64_t most = drip ? drip_piece(delivery_.bytes_per_s) : kPieceBytes;
   piece_ = source_->next(std::min(most, limit_ - sent_));
-  stream_.expires_after(idle_timeout_);
+  stream_.expires_after(options_.idle_timeout);
   asio::async_write(stream_, asio::buffer(piece_),
                     [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                       self->on_piece_written(ec, n);
@@ -83,7 +83,7 @@ void Session::body_done() {
       return close();  // an orderly end, Content-Length bytes short
     case Delivery::Kind::reset:
       // Still watching: a client that leaves first is simply closed.
-      return reset_once_sent(std::chrono::steady_clock::now() + idle_timeout_);
+      return reset_once_sent(std::chrono::steady_clock::now() + options_.idle_timeout);
     case Delivery::Kind::whole:
     case Delivery::Kind::drip:
       break;

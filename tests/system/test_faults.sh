@@ -16,8 +16,12 @@ for f in http_404 http_410 wrong_type oversize drip http_429 reset short; do
   [ "$(expect $f)" -gt 0 ] || fail "no path got fault $f; widen the shares"
 done
 "$SLUICE" --queue "$T/q.db" enqueue "$T/urls.txt"
+# Oversized and dripped bodies are cut while the provider is still sending: each keeps its
+# slot for --abandon-hold (1 s here, not the default 30 s, to keep the test short).
 "$SLUICE" --queue "$T/q.db" run --store "$T/store" --limit "$ADDR=$CAP" --allow-private \
-  --max-bytes 100000 --low-speed-limit 1000 --low-speed-time 1 --max-attempts 3 --progress off
+  --max-bytes 100000 --low-speed-limit 1000 --low-speed-time 1 --max-attempts 3 --progress off \
+  --abandon-hold 1 > "$T/run.out"
+cat "$T/run.out"
 s=$("$SLUICE" --queue "$T/q.db" status --json)
 echo "$s" | jq -c '.all, .dead_by_reason'
 reason() { jq ".dead_by_reason.$1 // 0" <<<"$s"; }
@@ -40,6 +44,11 @@ jq -e -s --argjson r "$(expect reset)" --argjson sh "$(expect short)" --argjson 
   '[.[] | select(.state=="done" and .attempts==2)] | length == ($r + $sh + $q)' "$T/m.jsonl" >/dev/null ||
   fail "transient faults did not end done on their second attempt"
 [ -z "$(find "$T/store" -name '*.jpg' -size +100k)" ] || fail "an oversized body was stored"
+# Every cut held a slot: one per oversized body, one per dripped attempt; no other fault
+# (resets, short bodies, error statuses: the provider ended those) held one.
+held=$(grep -Eo "slots held for cut requests [0-9]+" "$T/run.out" | grep -Eo "[0-9]+$")
+[ "$held" = $(( $(expect oversize) + 3 * $(expect drip) )) ] ||
+  fail "$held slots held; expected $(expect oversize) oversized + 3 x $(expect drip) dripped"
 check_cap $CAP
 verify_store "$T/q.db" "$T/store" $SIZE
 pass "fault modes: $((N - dead)) done, $dead dead with the right reasons"

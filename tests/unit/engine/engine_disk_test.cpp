@@ -41,14 +41,15 @@ class EngineDiskTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  bool disk_bad() const { return clock_.steady_ms() < bad_until_; }
+  bool disk_bad() const { return clock_.now_ms() < bad_until_; }
   Error spool_full() const {
     return make_error(Reason::disk_full, "cannot write temp file '" + store_->spool_dir().string() +
                                              "/fetch-1-1.part': No space left on device");
   }
-  // The disk goes bad from now for ms (forever when ms < 0); first_bad_ is when it began.
+  // The disk goes bad from now for ms (forever when ms < 0); first_bad_ is when it began
+  // (FakeClock::now_ms, as FakeFetcher::start_ms()).
   void disk_goes_bad(int64_t ms) {
-    first_bad_ = clock_.steady_ms();
+    first_bad_ = clock_.now_ms();
     bad_until_ = ms < 0 ? INT64_MAX : first_bad_ + ms;
   }
 
@@ -95,7 +96,7 @@ class EngineDiskTest : public ::testing::Test {
 
   // Transfers started while the disk was bad, after the engine had heard of it.
   int starts_while_bad(const FakeFetcher& f) const {
-    const auto& t = f.start_times();
+    const auto& t = f.start_ms();
     return static_cast<int>(std::count_if(
         t.begin(), t.end(), [&](int64_t ms) { return ms >= first_bad_ && ms < bad_until_; }));
   }
@@ -138,7 +139,7 @@ TEST_F(EngineDiskTest, AFullSpoolPausesFetchingChargesNothingAndResumes) {
   EXPECT_GE(progress_.disk_deferred, 1u);
   // Paused: after the first fault no transfer started until the disk was good again.
   EXPECT_EQ(starts_while_bad(fetcher), 0);
-  EXPECT_GE(clock_.steady_ms(), bad_until_);
+  EXPECT_GE(clock_.now_ms(), bad_until_);
   // Said once, at warn, with the cause and the path; and once when it cleared.
   EXPECT_EQ(lines_with("warn", "local disk fault"), 1);
   EXPECT_EQ(lines_with("warn", "disk_full: cannot write temp file '" + root_.string()), 1);
@@ -214,8 +215,8 @@ TEST_F(EngineDiskTest, AFaultThatNeverClearsStopsTheRunAfterTheDiskWait) {
   EXPECT_NE(s.error().detail.find(store_->spool_dir().string()), std::string::npos)
       << s.error().detail;
   EXPECT_NE(s.error().detail.find("--disk-wait"), std::string::npos) << s.error().detail;
-  EXPECT_GE(clock_.steady_ms() - first_bad_, 30'000);
-  EXPECT_LT(clock_.steady_ms() - first_bad_, 40'000);
+  EXPECT_GE(clock_.now_ms() - first_bad_, 30'000);
+  EXPECT_LT(clock_.now_ms() - first_bad_, 40'000);
   StateCounts c = counts();
   EXPECT_EQ(c.dead, 0u);
   EXPECT_EQ(c.leased, 0u);
@@ -273,7 +274,7 @@ TEST_F(EngineDiskTest, AfterTheProbePassesOneTransferAtATimeTriesTheDisk) {
   for (const auto& r : records()) EXPECT_EQ(r.attempts, 1) << r.id;
   // Tries alone and with growing gaps (0.25 s doubling to 5 s) over 20 s: a handful.
   std::vector<int64_t> tries;
-  for (int64_t t : fetcher.start_times()) {
+  for (int64_t t : fetcher.start_ms()) {
     if (t >= first_bad_ && t < bad_until_) tries.push_back(t);
   }
   EXPECT_GE(tries.size(), 3u);

@@ -45,7 +45,7 @@ class EngineTest : public ::testing::Test {
 
   Status run(FakeFetcher& fetcher, Store& store, int cap = 3) {
     limits_ = HostLimits(cap);
-    LocalGate gate(limits_, circuit_);
+    LocalGate gate(limits_, circuit_, &clock_);
     auto keys = KeyTemplate::parse("{id}{ext}");
     EXPECT_TRUE(keys.ok());
     Engine engine(queue_, gate, fetcher, store, *keys, limits_, clock_, log_, opt_);
@@ -225,7 +225,7 @@ TEST_F(EngineTest, StopDuringAStoreOutageReleasesTheJobs) {
     return FakeResponse{};
   });
   limits_ = HostLimits(3);
-  LocalGate gate(limits_, circuit_);
+  LocalGate gate(limits_, circuit_, &clock_);
   auto keys = KeyTemplate::parse("{id}{ext}");
   Engine engine(queue_, gate, fetcher, faulty, *keys, limits_, clock_, log_, opt_);
   engine_ptr = &engine;

@@ -20,6 +20,7 @@ struct FakeResponse {
   std::string body = std::string("\xFF\xD8\xFF\xE0 a jpeg body", 17);
   std::string content_type = "image/jpeg";
   std::string retry_after;
+  bool cut = false;  // the fetcher cut the request: FetchResult::cut_host is its host
 };
 
 class FakeFetcher final : public Fetcher {
@@ -32,7 +33,7 @@ class FakeFetcher final : public Fetcher {
     int now = ++in_flight_[req.host_key];
     max_in_flight_[req.host_key] = std::max(max_in_flight_[req.host_key], now);
     started_.push_back(req.url);
-    start_ms_.push_back(clock_.steady_ms());
+    start_ms_.push_back(clock_.now_ms());
     active_.push_back({std::move(req), n});
   }
 
@@ -52,6 +53,7 @@ class FakeFetcher final : public Fetcher {
     r.error = resp.error;
     r.http_status = resp.status;
     r.retry_after = resp.retry_after;
+    if (resp.cut) r.cut_host = req.host_key;
     if (r.error.reason == Reason::ok) {
       std::ofstream(req.temp_file, std::ios::binary) << resp.body;
       r.temp_file = req.temp_file;
@@ -74,8 +76,8 @@ class FakeFetcher final : public Fetcher {
   }
   int max_in_flight(const std::string& host) const { return max_in_flight_.at(host); }
   size_t started() const { return started_.size(); }
-  // The FakeClock's steady time of each start(), in order.
-  const std::vector<int64_t>& start_times() const { return start_ms_; }
+  // When each transfer started (FakeClock::now_ms), in order.
+  const std::vector<int64_t>& start_ms() const { return start_ms_; }
 
  private:
   struct Active {

@@ -197,6 +197,7 @@ TEST_F(CurlFetcherTest, BodyShorterThanContentLengthIsTruncated) {
 TEST_F(CurlFetcherTest, SlowResponseTimesOut) {
   FetchOptions o = local_options();
   o.total_timeout_ms = 300;
+  o.abandon_hold_ms = 200;  // the drain after the deadline (curl_fetcher_abandon_test.cpp)
   FetchResult r = fetch("/stall", o);
   EXPECT_EQ(r.error.reason, Reason::timeout) << r.error.to_string();
   EXPECT_EQ(dir_.entries(), 0u);

@@ -60,6 +60,7 @@ TEST(ProviderCounters, ResetKeepsWhatIsOpen) {
   Counters counters(1, true);
   CountedConnection a(&counters), b(&counters);
   counters.response_written(200);
+  counters.client_left();
   ASSERT_TRUE(counters.suspended());
   b.release();
   counters.reset();
@@ -70,6 +71,7 @@ TEST(ProviderCounters, ResetKeepsWhatIsOpen) {
   EXPECT_EQ(s.violations, 0);
   EXPECT_FALSE(s.suspended);
   EXPECT_TRUE(s.by_status.empty());
+  EXPECT_EQ(s.client_left, 0);
 }
 
 TEST(ProviderCounters, StatsJsonHasEveryField) {
@@ -78,6 +80,7 @@ TEST(ProviderCounters, StatsJsonHasEveryField) {
   counters.response_written(200);
   counters.response_written(200);
   counters.response_written(404);
+  counters.client_left();
   auto j = nlohmann::json::parse(stats_json(counters.snapshot()));
   EXPECT_EQ(j["cap"], 20);
   EXPECT_EQ(j["open_connections"], 1);
@@ -88,11 +91,12 @@ TEST(ProviderCounters, StatsJsonHasEveryField) {
   EXPECT_EQ(j["requests_total"], 0);
   EXPECT_EQ(j["by_status"]["200"], 2);
   EXPECT_EQ(j["by_status"]["404"], 1);
+  EXPECT_EQ(j["client_left"], 1);
   EXPECT_EQ(j["violations"], 0);
   EXPECT_EQ(j["suspended"], false);
   EXPECT_EQ(j["suspended_remaining_ms"], 0);
   EXPECT_TRUE(j["faults"].is_object());
-  EXPECT_EQ(j.size(), 12u);
+  EXPECT_EQ(j.size(), 13u);
 }
 
 using std::chrono::milliseconds;

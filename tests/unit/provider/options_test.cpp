@@ -70,6 +70,47 @@ TEST(ProviderOptions, LatencySamplesAreSeeded) {
   EXPECT_EQ(LatencySpec{}.sample(rng), milliseconds(0));
 }
 
+TEST(ProviderOptions, ParsesTailLatency) {
+  auto tail = parse_latency("tail:50:0.1:1500");
+  ASSERT_TRUE(tail.ok()) << tail.error().detail;
+  EXPECT_EQ(tail->kind, LatencySpec::Kind::tail);
+  EXPECT_EQ(tail->ms, 50);
+  EXPECT_EQ(tail->share, 0.1);
+  EXPECT_EQ(tail->long_ms, 1500);
+  EXPECT_EQ(tail->to_string(), "tail:50:0.1:1500");
+  for (const char* bad : {"tail:", "tail:50", "tail:50:0.1", "tail:50:1.5:100", "tail:50:-0.1:100",
+                          "tail:50:0.1:", "tail:x:0.1:100", "tail:50:0.1:100:7"}) {
+    auto r = parse_latency(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().detail.find("tail:MEAN_MS:SHARE:LONG_MS"), std::string::npos);
+  }
+}
+
+// The tail's long requests come in the given share; the others are exponential with the
+// given mean, so (almost) none of them is anywhere near as long.
+TEST(ProviderOptions, TailLatencySamplesAreHeavyTailedAndSeeded) {
+  const LatencySpec tail = *parse_latency("tail:20:0.2:5000");
+  std::mt19937_64 a(11), b(11);
+  constexpr int kDraws = 20'000;
+  int longs = 0;
+  double short_sum = 0;
+  for (int i = 0; i < kDraws; ++i) {
+    const milliseconds d = tail.sample(a);
+    EXPECT_EQ(d, tail.sample(b));
+    if (d == milliseconds(5000)) {
+      ++longs;
+    } else {
+      EXPECT_LT(d.count(), 1000);
+      short_sum += static_cast<double>(d.count());
+    }
+  }
+  EXPECT_NEAR(static_cast<double>(longs) / kDraws, 0.2, 0.02);
+  EXPECT_NEAR(short_sum / (kDraws - longs), 20, 2);
+  std::mt19937_64 rng(3);
+  EXPECT_EQ(parse_latency("tail:20:1:700")->sample(rng), milliseconds(700));
+  for (int i = 0; i < 100; ++i) EXPECT_LT(parse_latency("tail:1:0:700")->sample(rng).count(), 50);
+}
+
 TEST(ProviderOptions, KnowsIpLiterals) {
   EXPECT_TRUE(is_ip_literal("127.0.0.1"));
   EXPECT_TRUE(is_ip_literal("::1"));

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Raw throughput (issue 8, target 2): N files of SIZE bytes (valid JPEG magic) served by
+# nginx on loopback with keep-alive on, fetched by sluice (enqueue + run, --limit
+# HOST:PORT=CONC, into a fresh folder) and by its peers (wget2 --max-threads, curl
+# --parallel-max, and aria2c -j -x 1 when PEERS names it) into fresh folders, on the same URLs.
+# Every downloaded file's sha256 is checked against the served file, and sluice's manifest
+# rows against the same sums. Prints for each: img/s, CPU per image (user + sys of the
+# process, from GNU time), peak RSS, and the TCP connections and requests nginx counted
+# (stub_status); then ratios against the best peer.
+#
+# What sluice does per image that the peers do not (all on by default, none skipped here):
+# sha256 of the body while streaming, the magic-byte content check, an atomic store (temp
+# file, fsync, rename, fsync of the folder) and the manifest row committed with the job's
+# state (SQLite WAL, synchronous=NORMAL, group commits). The peers write the file and
+# nothing else (no fsync).
+#
+# Usage: bench/raw.sh [N]   (N default 50000; CONC=64 SIZE=10240 PEERS="wget2 curl")
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/nginx.sh"
+N=${1:-${N:-50000}}
+CONC=${CONC:-64}
+SIZE=${SIZE:-10240}
+PEERS=${PEERS:-wget2 curl}
+for p in $PEERS; do
+  case $p in
+    curl) need curl curl ;;
+    wget2) need wget2 wget2 ;;
+    aria2c) need aria2c aria2 ;;
+    *) die "unknown peer $p (wget2, curl, aria2c)" ;;
+  esac
+done
+[ "$SIZE" -ge 64 ] || die "SIZE must be at least 64 bytes"
+
+machine
+echo "bench/raw: N=$N size=$SIZE concurrency=$CONC peers: $PEERS"
+echo "sluice does per image: sha256 while streaming, magic-byte check, temp file + fsync + rename +" \
+  "fsync of the folder, manifest row with the state change (queue: SQLite WAL, synchronous=NORMAL," \
+  "group commits); peers: write the file only"
+
+# N files: JPEG SOI + APP0 marker, then text unique to the file, SIZE bytes in all.
+mkdir -p "$W/files/img"
+awk -v n="$N" -v size="$SIZE" -v dir="$W/files/img" 'BEGIN {
+  filler = ""
+  while (length(filler) < size) filler = filler "sluice-bench-raw-0123456789abcdefghijklmnopqrstuvwxyz\n"
+  for (i = 1; i <= n; i++) {
+    tag = sprintf("%09d ", i)
+    f = sprintf("%s/%07d.jpg", dir, i)
+    printf "\377\330\377\340%s%s", tag, substr(filler, 1, size - 4 - length(tag)) > f
+    close(f)
+  }
+}'
+(cd "$W/files/img" && find . -maxdepth 1 -type f -printf '%f\0' | xargs -0 -r sha256sum) |
+  LC_ALL=C sort > "$W/expected"
+[ "$(wc -l < "$W/expected")" = "$N" ] || die "generated $(wc -l < "$W/expected") files, not $N"
+
+start_nginx "$W/files"
+HOST=127.0.0.1:$NGINX_PORT
+echo "nginx: pid $NGINX_PID on $HOST, ${NGINX_WORKERS:-1} worker(s), keepalive_requests 10000000, keepalive_timeout 300s"
+awk -v n="$N" -v h="$HOST" 'BEGIN { for (i = 1; i <= n; i++) printf "http://%s/img/%07d.jpg\n", h, i }' > "$W/urls.txt"
+awk -v n="$N" -v h="$HOST" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"id\":\"%07d\",\"url\":\"http://%s/img/%07d.jpg\"}\n", i, h, i }' > "$W/jobs.jsonl"
+
+# verify_dir DIR: DIR holds exactly the N served files, byte for byte.
+verify_dir() {
+  (cd "$1" && find . -maxdepth 1 -type f -printf '%f\0' | xargs -0 -r sha256sum) | LC_ALL=C sort > "$1.sums"
+  cmp -s "$W/expected" "$1.sums"
+}
+
+FAILED=() BEST_PEER="" BEST_RATE=0
+# report NAME WALL CPU RSS_MIB CONNS REQS OK
+report() {
+  local name=$1 wall=$2 cpu=$3 rss=$4 conns=$5 reqs=$6 ok=$7 rate us
+  rate=$(awk -v n="$N" -v w="$wall" 'BEGIN { printf "%.0f", n / w }')
+  us=$(awk -v n="$N" -v c="$cpu" 'BEGIN { printf "%.0f", c * 1e6 / n }')
+  printf '%-16s wall %8.3f s  %7s img/s  cpu %7.2f s  %5s us/img  rss %7s MiB  tcp connections %6s  requests %7s%s\n' \
+    "$name" "$wall" "$rate" "$cpu" "$us" "$rss" "$conns" "$reqs" "$([ "$ok" = yes ] || echo "  FAILED")"
+  eval "RATE_$name=$rate US_$name=$us CONNS_$name=$conns"
+  if [ "$ok" = yes ] && [ "$name" != sluice ] && [ "$rate" -gt "$BEST_RATE" ]; then
+    BEST_PEER=$name BEST_RATE=$rate
+  fi
+}
+
+# The server's counts around a contender: connections and requests it made (the status
+# request that closes the window is taken off).
+counts_before() { read -r C0 R0 < <(nginx_counts); }
+counts_after() {
+  local c1 r1
+  read -r c1 r1 < <(nginx_counts)
+  CONNS=$((c1 - C0 - 1)) REQS=$((r1 - R0 - 1))
+}
+
+# sluice: enqueue, then run, each measured; img/s over both.
+counts_before
+measure sluice-enqueue "$SLUICE" --queue "$W/sluice.db" enqueue "$W/jobs.jsonl" --id-field id
+measure sluice-run "$SLUICE" --queue "$W/sluice.db" run --store "$W/out-sluice" \
+  --limit "$HOST=$CONC" --allow-private --progress off
+counts_after
+ok=yes
+verify_dir "$W/out-sluice" || { ok=no; echo "sluice: stored files differ from the served ones" >&2; }
+"$SLUICE" --queue "$W/sluice.db" export --format jsonl -o "$W/manifest.jsonl"
+jq -r 'select(.state == "done") | "\(.sha256)  \(.key)"' "$W/manifest.jsonl" | LC_ALL=C sort > "$W/manifest.sums"
+cmp -s "$W/expected" "$W/manifest.sums" || { ok=no; echo "sluice: manifest rows differ from the served files" >&2; }
+[ $ok = yes ] || FAILED+=(sluice)
+report sluice "$(awk -v a="$(m sluice-enqueue wall)" -v b="$(m sluice-run wall)" 'BEGIN { printf "%.3f", a + b }')" \
+  "$(awk -v a="$(m sluice-enqueue cpu)" -v b="$(m sluice-run cpu)" 'BEGIN { printf "%.2f", a + b }')" \
+  "$(m sluice-run rss_mib)" "$CONNS" "$REQS" "$ok"
+echo "  sluice enqueue: wall $(m sluice-enqueue wall) s, cpu $(m sluice-enqueue cpu) s;" \
+  "run: wall $(m sluice-run wall) s, cpu $(m sluice-run cpu) s (user $(m sluice-run user), sys $(m sluice-run sys))," \
+  "$(awk -v n="$N" -v c="$(m sluice-run cpu)" 'BEGIN { printf "%.0f", c * 1e6 / n }') us/img in run alone"
+
+for p in $PEERS; do
+  dir=$W/out-$p
+  mkdir -p "$dir"
+  counts_before
+  ok=yes
+  case $p in
+    wget2)
+      measure wget2 wget2 -q --max-threads="$CONC" --tries=1 -P "$dir" -i "$W/urls.txt" || ok=no
+      ;;
+    curl)
+      sed 's/.*/url = "&"/' "$W/urls.txt" > "$W/curl.cfg"
+      measure curl curl -sS --fail --parallel --parallel-max "$CONC" --remote-name-all \
+        --output-dir "$dir" -K "$W/curl.cfg" || ok=no
+      ;;
+    aria2c)
+      measure aria2c aria2c -q -j "$CONC" -x 1 -s 1 --max-tries=1 --file-allocation=none \
+        --auto-file-renaming=false --allow-overwrite=true -d "$dir" -i "$W/urls.txt" || ok=no
+      ;;
+  esac
+  counts_after
+  verify_dir "$dir" || { ok=no; echo "$p: downloaded files differ from the served ones" >&2; }
+  [ $ok = yes ] || FAILED+=("$p")
+  report "$p" "$(m "$p" wall)" "$(m "$p" cpu)" "$(m "$p" rss_mib)" "$CONNS" "$REQS" "$ok"
+done
+
+if [ -n "$BEST_PEER" ]; then
+  echo "ratio sluice vs best peer ($BEST_PEER) img/s: $(ratio "$RATE_sluice" "$BEST_RATE") (target >= 1)"
+fi
+echo "sluice cpu per image: $US_sluice us (target <= 70); tcp connections: $CONNS_sluice (cap $CONC)"
+[ ${#FAILED[@]} -eq 0 ] || die "did not fetch every file correctly: ${FAILED[*]}"
