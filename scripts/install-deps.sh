@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libsqlite3-dev libssl-dev nlohmann-json3-dev libcli11-dev
-  libcpp-httplib-dev libboost-dev libhiredis-dev libgtest-dev libgmock-dev
-  curl jq sqlite3 ca-certificates ccache
+  libcpp-httplib-dev libboost-dev libhiredis-dev libgtest-dev libgmock-dev libcsv-dev
+  curl jq sqlite3 ca-certificates ccache time
   # sluice serve's tests: promtool and a Prometheus server, a browser for the dashboard,
   # Ruby for the README's client example, python3 to find free ports.
   prometheus chromium ruby python3

@@ -16,6 +16,10 @@ int cli_main(int argc, char** argv) {
       "sluice: copy remote files into storage without exceeding a provider's "
       "connection cap"};
   app.require_subcommand(1);
+  // Global options are accepted after the subcommand too (`sluice status --queue q.db`):
+  // a subcommand hands what it does not know to its parent. Set before the subcommands are
+  // added, which inherit it (dlq's own subcommands included).
+  app.fallthrough();
   app.set_version_flag("--version", "sluice 0.1.0");
   GlobalOptions g;
   app.add_option("--queue", g.queue, "Queue: a SQLite file (default sluice.db)")

@@ -1,7 +1,9 @@
 // sluice dlq list|replay|export|summary: the dead-letter queue (jobs in state dead, with
 // the reason code of their last failure).
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -13,6 +15,7 @@
 #include "cli/format.h"
 #include "cli/open.h"
 #include "util/clock.h"
+#include "util/text.h"
 
 namespace sluice {
 namespace {
@@ -78,7 +81,7 @@ void hint_reasons(Queue& q) {
 }
 
 int run_list(const GlobalOptions& g, const DlqArgs& a) {
-  auto queue = open_queue(g.queue);
+  auto queue = open_queue(g.queue, QueueAccess::existing);
   if (!queue.ok()) return fail(queue.error());
   // The table's columns are sized on the first rows, then the rest stream through; only
   // url and detail are cut short (--json has them whole).
@@ -136,7 +139,7 @@ int run_replay(const GlobalOptions& g, const DlqArgs& a) {
     std::fprintf(stderr, "sluice: error: --all replays every dead job; drop it or the filters\n");
     return kExitUsage;
   }
-  auto queue = open_queue(g.queue);
+  auto queue = open_queue(g.queue, QueueAccess::existing);
   if (!queue.ok()) return fail(queue.error());
   SystemClock clock;
   auto n = (*queue)->replay(a.filter, clock.now_ms());
@@ -147,13 +150,16 @@ int run_replay(const GlobalOptions& g, const DlqArgs& a) {
 }
 
 int run_export(const GlobalOptions& g, const DlqArgs& a) {
-  auto queue = open_queue(g.queue);
+  auto queue = open_queue(g.queue, QueueAccess::existing);
   if (!queue.ok()) return fail(queue.error());
   std::ofstream file;
   std::ostream* out = &std::cout;
   if (!a.output.empty() && a.output != "-") {
     file.open(a.output, std::ios::binary | std::ios::trunc);
-    if (!file) return fail(make_error(Reason::io, "cannot write " + a.output));
+    if (!file) {
+      return fail(make_error(Reason::io,
+                             "cannot write " + printable(a.output) + ": " + std::strerror(errno)));
+    }
     out = &file;
   }
   bool csv = a.format == "csv";
@@ -178,7 +184,7 @@ int run_export(const GlobalOptions& g, const DlqArgs& a) {
 }
 
 int run_summary(const GlobalOptions& g, const DlqArgs& a) {
-  auto queue = open_queue(g.queue);
+  auto queue = open_queue(g.queue, QueueAccess::existing);
   if (!queue.ok()) return fail(queue.error());
   uint64_t total = 0;
   std::map<std::string, uint64_t> by_reason, by_host;

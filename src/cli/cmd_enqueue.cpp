@@ -9,6 +9,7 @@
 #include "cli/open.h"
 #include "input/read_jobs.h"
 #include "util/clock.h"
+#include "util/text.h"
 
 namespace sluice {
 namespace {
@@ -19,20 +20,15 @@ struct EnqueueArgs {
   std::string url_field = "url";
   std::string id_field;
   size_t batch = 10'000;
+  uint64_t max_line_bytes = InputOptions::kDefaultMaxLineBytes;
 };
 
 int run_enqueue(const GlobalOptions& g, const EnqueueArgs& a) {
   InputOptions opt;
-  if (a.format == "jsonl")
-    opt.format = InputOptions::Format::jsonl;
-  else if (a.format == "csv")
-    opt.format = InputOptions::Format::csv;
-  else if (a.format == "lines")
-    opt.format = InputOptions::Format::lines;
-  else
-    opt.format = InputOptions::Format::auto_detect;
+  if (!parse_format(a.format, &opt.format)) opt.format = InputOptions::Format::auto_detect;
   opt.url_field = a.url_field;
   opt.id_field = a.id_field;
+  opt.max_line_bytes = static_cast<size_t>(a.max_line_bytes);
 
   std::ifstream file;
   std::istream* in = &std::cin;
@@ -40,14 +36,14 @@ int run_enqueue(const GlobalOptions& g, const EnqueueArgs& a) {
   if (a.file != "-") {
     file.open(a.file, std::ios::binary);
     if (!file) {
-      std::fprintf(stderr, "sluice: error: cannot open %s: %s\n", a.file.c_str(),
+      std::fprintf(stderr, "sluice: error: cannot open %s: %s\n", printable(a.file).c_str(),
                    std::strerror(errno));
       return kExitError;
     }
     in = &file;
     source = a.file;
   }
-  auto queue = open_queue(g.queue);
+  auto queue = open_queue(g.queue, QueueAccess::create);
   if (!queue.ok()) {
     std::fprintf(stderr, "sluice: error: %s\n", queue.error().to_string().c_str());
     return kExitError;
@@ -77,24 +73,23 @@ int run_enqueue(const GlobalOptions& g, const EnqueueArgs& a) {
       },
       [&](const InputProblem& p) {
         ++rejected;
-        std::fprintf(stderr, "sluice: error: %s:%zu: %s\n", p.source.c_str(), p.line,
-                     p.reason.c_str());
+        std::fprintf(stderr, "sluice: error: %s\n", p.message().c_str());
       });
   flush();
   if (!failed.ok()) {
     std::fprintf(stderr,
                  "sluice: error: queue %s: %s (the batches before it are committed; "
                  "enqueue is idempotent, so run the same command again)\n",
-                 g.queue.c_str(), failed.error().to_string().c_str());
+                 printable(g.queue).c_str(), failed.error().to_string().c_str());
     return kExitError;
   }
   if (!read.ok()) {
-    std::fprintf(stderr, "sluice: error: reading %s: %s\n", source.c_str(),
+    std::fprintf(stderr, "sluice: error: reading %s: %s\n", printable(source).c_str(),
                  read.error().to_string().c_str());
     return kExitError;
   }
   std::printf("enqueued from %s: %llu new, %llu unchanged, %llu re-queued, %llu rejected\n",
-              source.c_str(), static_cast<unsigned long long>(total.inserted),
+              printable(source).c_str(), static_cast<unsigned long long>(total.inserted),
               static_cast<unsigned long long>(total.unchanged),
               static_cast<unsigned long long>(total.requeued),
               static_cast<unsigned long long>(rejected));
@@ -111,8 +106,12 @@ void add_enqueue_command(CLI::App& app, const GlobalOptions& g, int* exit_code) 
       ->check(CLI::IsMember({"auto", "jsonl", "csv", "lines"}));
   cmd->add_option("--url-field", args->url_field, "Field or column holding the URL (url)");
   cmd->add_option("--id-field", args->id_field,
-                  "Field or column holding the record id "
-                  "(default: the URL is the id)");
+                  "Field or column holding the record id (default: the \"id\" field or "
+                  "column when there is one, else the URL); name the URL's field to key by URL");
+  cmd->add_option("--max-line-bytes", args->max_line_bytes,
+                  "Longest input line (1MiB); a longer one is reported and skipped")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));
   cmd->add_option("--batch", args->batch, "Jobs per transaction")->check(CLI::Range(1, 1000000));
   cmd->callback([&g, args, exit_code]() { *exit_code = run_enqueue(g, *args); });
 }

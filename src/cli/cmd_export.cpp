@@ -1,5 +1,7 @@
 // sluice export: the manifest (every job, with what was stored for the done ones).
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -8,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/format.h"
 #include "cli/open.h"
+#include "util/text.h"
 
 namespace sluice {
 namespace {
@@ -34,7 +37,7 @@ std::vector<std::string> row(const JobRecord& r) {
 }
 
 int run_export(const GlobalOptions& g, const std::string& format, const std::string& output) {
-  auto queue = open_queue(g.queue);
+  auto queue = open_queue(g.queue, QueueAccess::existing);
   if (!queue.ok()) {
     std::fprintf(stderr, "sluice: error: %s\n", queue.error().to_string().c_str());
     return kExitError;
@@ -44,7 +47,8 @@ int run_export(const GlobalOptions& g, const std::string& format, const std::str
   if (!output.empty() && output != "-") {
     file.open(output, std::ios::binary | std::ios::trunc);
     if (!file) {
-      std::fprintf(stderr, "sluice: error: cannot write %s\n", output.c_str());
+      std::fprintf(stderr, "sluice: error: cannot write %s: %s\n", printable(output).c_str(),
+                   std::strerror(errno));
       return kExitError;
     }
     out = &file;

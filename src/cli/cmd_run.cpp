@@ -15,6 +15,7 @@
 #include "queue/run_lock.h"
 #include "util/clock.h"
 #include "util/logger.h"
+#include "util/text.h"
 
 namespace sluice {
 namespace {
@@ -58,11 +59,11 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   HostLimits limits(a.default_limit);
   for (const auto& spec : a.limits) {
     Status s = limits.add_rule(spec);
-    if (!s.ok()) return fail("--limit " + spec + ": " + s.error().to_string());
+    if (!s.ok()) return fail("--limit " + printable(spec) + ": " + s.error().to_string());
   }
   for (const auto& spec : a.rates) {
     Status s = limits.add_rate_rule(spec);
-    if (!s.ok()) return fail("--rate " + spec + ": " + s.error().to_string());
+    if (!s.ok()) return fail("--rate " + printable(spec) + ": " + s.error().to_string());
   }
   auto keys = KeyTemplate::parse(a.key);
   if (!keys.ok()) return fail("--key: " + keys.error().to_string());

@@ -137,8 +137,8 @@ void add_serve_command(CLI::App& app, const GlobalOptions& g, int* exit_code) {
   cmd->add_option("--url-field", a->url_field,
                   "Field holding the URL in posted records (url; ?url_field= per request)");
   cmd->add_option("--id-field", a->id_field,
-                  "Field holding the record id in posted records (default: the URL is the "
-                  "id; ?id_field= per request)");
+                  "Field holding the record id in posted records (default: the \"id\" field "
+                  "when a record has one, else the URL; ?id_field= per request)");
   cmd->add_option("--http-threads", a->threads, "Threads answering HTTP requests (8)")
       ->check(CLI::Range(1, 256));
   add_run_options(cmd, &a->run);

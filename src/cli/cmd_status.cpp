@@ -45,7 +45,7 @@ void print_holds(const nlohmann::json& run) {
 }
 
 int run_status(const GlobalOptions& g, bool json) {
-  auto queue = open_queue(g.queue);
+  auto queue = open_queue(g.queue, QueueAccess::existing);
   if (!queue.ok()) {
     std::fprintf(stderr, "sluice: error: %s\n", queue.error().to_string().c_str());
     return kExitError;

@@ -1,8 +1,12 @@
 #include "cli/open.h"
 
+#include <filesystem>
+#include <system_error>
+
 #include "queue/sqlite_queue.h"
 #include "store/folder_store.h"
 #include "store/s3_store.h"
+#include "util/text.h"
 
 namespace sluice {
 namespace {
@@ -20,16 +24,23 @@ std::string queue_file(const std::string& spec) {
   return spec;
 }
 
-Result<std::unique_ptr<Queue>> open_queue(const std::string& spec) {
+Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, QueueAccess access) {
   if (starts_with(spec, "redis://")) {
     return make_error(Reason::bad_input,
-                      "--queue " + spec +
+                      "--queue " + printable(spec) +
                           ": the Redis queue is not implemented in this version; "
                           "use a SQLite file (the default, sluice.db)");
   }
   std::string path = queue_file(spec);
   if (path.empty()) {
-    return make_error(Reason::bad_input, "--queue " + spec + ": unknown queue scheme");
+    return make_error(Reason::bad_input, "--queue " + printable(spec) + ": unknown queue scheme");
+  }
+  std::error_code ec;
+  if (access == QueueAccess::existing && !std::filesystem::exists(path, ec)) {
+    return make_error(Reason::bad_input,
+                      "no queue file '" + printable(path) + "'" +
+                          (ec ? " (" + ec.message() + ")" : std::string()) +
+                          ": check --queue or SLUICE_QUEUE (sluice enqueue creates a queue)");
   }
   auto q = SqliteQueue::open(path, SqliteOptions{});
   if (!q.ok()) return q.error();
@@ -45,7 +56,8 @@ Result<std::unique_ptr<Store>> open_store(const std::string& spec, Logger* log, 
   }
   std::string dir = starts_with(spec, "file://") ? spec.substr(7) : spec;
   if (dir.empty() || dir.find("://") != std::string::npos) {
-    return make_error(Reason::bad_input, "--store " + spec + ": expected DIR or file://DIR");
+    return make_error(Reason::bad_input,
+                      "--store " + printable(spec) + ": expected DIR or file://DIR");
   }
   auto s = FolderStore::open(dir, log, threads);
   if (!s.ok()) return s.error();

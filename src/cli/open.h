@@ -11,8 +11,16 @@
 
 namespace sluice {
 
+// Whether a command may create the queue it names: enqueue and run may; the commands that
+// only read or tend an existing queue (status, export, dlq) must not, so that a mistyped
+// --queue is an error instead of a new, empty queue.
+enum class QueueAccess { create, existing };
+
 // "sluice.db", "sqlite:PATH" or "sqlite://PATH". redis:// is not implemented yet and says so.
-Result<std::unique_ptr<Queue>> open_queue(const std::string& spec);
+// With QueueAccess::existing, a queue file that does not exist is a bad_input error naming
+// the path, and nothing is created.
+Result<std::unique_ptr<Queue>> open_queue(const std::string& spec,
+                                          QueueAccess access = QueueAccess::create);
 
 // The SQLite file behind a queue spec ("" for non-file queues); the run lock sits beside it.
 std::string queue_file(const std::string& spec);

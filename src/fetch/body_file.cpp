@@ -8,12 +8,14 @@
 #include <system_error>
 
 #include "util/local_fault.h"
+#include "util/text.h"
 
 namespace sluice {
 namespace {
 
 Error io_error(const char* what, const std::filesystem::path& path, int err) {
-  return local_errno_error(err, std::string(what) + " temp file '" + path.string() + "'");
+  return local_errno_error(
+      err, std::string(what) + " temp file '" + printable(path.string(), 1200) + "'");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "input/line_reader.h"
 #include "input/record_parser.h"
+#include "util/text.h"
 
 namespace sluice {
 namespace {
@@ -35,7 +36,7 @@ class ErrorOnlySax final : public nlohmann::json_sax<json> {
 };
 
 // "[json.exception.parse_error.101] parse error at line 1, column 5: x" -> "column 5: x"
-std::string json_error(const std::string& line) {
+std::string json_error(std::string_view line) {
   ErrorOnlySax sax;
   json::sax_parse(line, &sax);
   std::string m = sax.message.empty() ? "not valid JSON" : sax.message;
@@ -46,12 +47,13 @@ std::string json_error(const std::string& line) {
       break;
     }
   }
-  return "invalid JSON: " + m;
+  return "invalid JSON: " + printable(m);  // its "last read" token can be long
 }
 
 Error problem(std::string reason) { return make_error(Reason::bad_input, std::move(reason)); }
 
-std::string in_quotes(const std::string& field) { return "\"" + field + "\""; }
+// A field name from a flag, in a message.
+std::string in_quotes(const std::string& field) { return "\"" + printable(field, 64) + "\""; }
 
 // "a string", "an array", "null", ...
 std::string a_type(const json& v) {
@@ -60,11 +62,16 @@ std::string a_type(const json& v) {
   return (name == "array" || name == "object" ? "an " : "a ") + name;
 }
 
-class JsonlParser final : public RecordParser {
+class JsonlParser final : public LineRecordParser {
  public:
-  explicit JsonlParser(const InputOptions& options) : options_(options) {}
+  JsonlParser(const InputOptions& options, const RecordSink& sink)
+      : LineRecordParser(sink),
+        options_(options),
+        id_field_(options.id_field.empty() ? InputOptions::kDefaultIdField : options.id_field),
+        id_named_(!options.id_field.empty()) {}
 
-  Result<std::optional<JobInput>> parse(const std::string& line) override {
+ protected:
+  Result<std::optional<JobInput>> parse(std::string_view line) override {
     if (is_blank(line)) return std::optional<JobInput>();
     json doc = json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded()) return problem(json_error(line));
@@ -81,7 +88,7 @@ class JsonlParser final : public RecordParser {
       return problem("empty URL in field " + in_quotes(options_.url_field));
     }
     std::optional<std::string> id;
-    if (!options_.id_field.empty()) {
+    if (id_named_ || doc.contains(id_field_)) {
       auto r = id_text(doc);
       if (!r.ok()) return r.error();
       id = std::move(*r);
@@ -94,7 +101,7 @@ class JsonlParser final : public RecordParser {
  private:
   // The id field as text: a string as is, an integer (a GTIN, say) as its digits.
   Result<std::string> id_text(const json& doc) const {
-    const std::string& name = options_.id_field;
+    const std::string& name = id_field_;
     auto it = doc.find(name);
     if (it == doc.end()) return problem("missing field " + in_quotes(name));
     std::string id;
@@ -104,22 +111,34 @@ class JsonlParser final : public RecordParser {
       id = it->dump();
     } else if (it->is_number_float()) {
       return problem("field " + in_quotes(name) + " is a number with a fraction or exponent (" +
-                     it->dump() + "), not an integer id; quote it as a string");
+                     printable(it->dump(), 40) + "), not an integer id; quote it as a string" +
+                     default_hint());
     } else {
       return problem("field " + in_quotes(name) + " is " + a_type(*it) +
-                     ", not a string or an integer");
+                     ", not a string or an integer" + default_hint());
     }
-    if (id.empty()) return problem("empty id in field " + in_quotes(name));
+    if (id.empty()) return problem("empty id in field " + in_quotes(name) + default_hint());
     return id;
   }
 
+  // Said when the id came from the default field, which the user may not know about.
+  std::string default_hint() const {
+    if (id_named_) return "";
+    return " (ids come from a record's \"" + std::string(InputOptions::kDefaultIdField) +
+           "\" field when it has one; --id-field names another field, or the URL's field to "
+           "key jobs by URL)";
+  }
+
   InputOptions options_;
+  std::string id_field_;
+  bool id_named_;
 };
 
 }  // namespace
 
-std::unique_ptr<RecordParser> make_jsonl_parser(const InputOptions& options) {
-  return std::make_unique<JsonlParser>(options);
+std::unique_ptr<RecordParser> make_jsonl_parser(const InputOptions& options,
+                                                const RecordSink& sink) {
+  return std::make_unique<JsonlParser>(options, sink);
 }
 
 }  // namespace sluice

@@ -1,4 +1,5 @@
-// make_job, shared by every format, and the one-URL-per-line format.
+// make_job, shared by every format, the line-per-record base, and the one-URL-per-line
+// format.
 #include "input/record_parser.h"
 
 #include "input/line_reader.h"
@@ -7,9 +8,12 @@
 namespace sluice {
 namespace {
 
-class LinesParser final : public RecordParser {
+class LinesParser final : public LineRecordParser {
  public:
-  Result<std::optional<JobInput>> parse(const std::string& line) override {
+  using LineRecordParser::LineRecordParser;
+
+ protected:
+  Result<std::optional<JobInput>> parse(std::string_view line) override {
     std::string_view url = trim(line);
     if (url.empty() || url.front() == '#') return std::optional<JobInput>();
     auto job = make_job(std::string(url), std::nullopt);
@@ -20,11 +24,24 @@ class LinesParser final : public RecordParser {
 
 }  // namespace
 
-std::unique_ptr<RecordParser> make_lines_parser() { return std::make_unique<LinesParser>(); }
+Status LineRecordParser::line(std::string_view text, size_t number) {
+  auto job = parse(text);
+  if (!job.ok()) {
+    sink_.problem(number, job.error());
+  } else if (job->has_value()) {
+    sink_.job(std::move(**job));
+  }
+  return Status();
+}
+
+std::unique_ptr<RecordParser> make_lines_parser(const RecordSink& sink) {
+  return std::make_unique<LinesParser>(sink);
+}
 
 Result<JobInput> make_job(std::string url, std::optional<std::string> id) {
   auto parts = parse_url(url);
-  if (!parts.ok()) return make_error(Reason::bad_input, "bad URL: " + parts.error().detail);
+  if (!parts.ok()) return make_error(Reason::bad_url, parts.error().detail);
+  if (Status host = check_host_name(parts->host); !host.ok()) return host.error();
   JobInput job;
   job.host_key = std::move(parts->host_key);
   job.id = id ? std::move(*id) : url;

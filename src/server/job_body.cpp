@@ -33,18 +33,24 @@ std::string json_message(const json::exception& e) {
   return at != std::string::npos ? m.substr(at + 2) : m;
 }
 
+// A problem as the API words it: a URL or host refused says so (the command line prints the
+// reason code, bad_url, instead).
+std::string problem_text(Reason code, const std::string& reason) {
+  return code == Reason::bad_url ? "bad URL: " + reason : reason;
+}
+
 void read_array(const json& array, const InputOptions& options, JobBody* out) {
-  auto parser = make_jsonl_parser(options);
   size_t item = 0;
+  RecordSink sink{[&](JobInput&& job) { out->jobs.push_back(std::move(job)); },
+                  [&](size_t, const Error& e) {
+                    out->problems.push_back(BodyProblem{0, item, problem_text(e.reason, e.detail)});
+                  }};
+  auto parser = make_jsonl_parser(options, sink);
   for (const json& element : array) {
     ++item;
     // The element's own text, read by the JSONL parser: one set of rules for both forms.
-    auto job = parser->parse(element.dump(-1, ' ', false, json::error_handler_t::replace));
-    if (!job.ok()) {
-      out->problems.push_back(BodyProblem{0, item, job.error().detail});
-    } else if (job->has_value()) {
-      out->jobs.push_back(std::move(**job));
-    }
+    Status s = parser->line(element.dump(-1, ' ', false, json::error_handler_t::replace), item);
+    if (!s.ok()) out->problems.push_back(BodyProblem{0, item, s.error().detail});
   }
 }
 
@@ -53,7 +59,8 @@ void read_jsonl(std::string_view text, size_t first_line, const InputOptions& js
   Status s = read_jobs(
       in, "body", jsonl, [&](JobInput&& job) { out->jobs.push_back(std::move(job)); },
       [&](const InputProblem& p) {
-        out->problems.push_back(BodyProblem{p.line + first_line, 0, p.reason});
+        out->problems.push_back(
+            BodyProblem{p.line + first_line, 0, problem_text(p.code, p.reason)});
       });
   if (!s.ok()) out->problems.push_back(BodyProblem{0, 0, s.error().detail});
 }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "store/file_ext.h"
+#include "store/folder_store.h"  // FolderStore::kSpoolName
 #include "store/object_key.h"
 #include "util/sha256.h"
 #include "util/url.h"
@@ -176,6 +177,18 @@ Result<KeyTemplate> KeyTemplate::parse(const std::string& tmpl) {
     return template_error(tmpl,
                           "no field differs per job, so every object would get the same key: "
                           "use {id}, {url_sha256}, {sha256} or {url} (without a prefix length)");
+  }
+  // Keys whose first segment is the folder store's temp folder are refused when each job is
+  // stored; a template whose own leading text puts every key there is refused now.
+  if (t.parts_.front().field == Field::none) {
+    std::string_view lead = t.parts_.front().literal;
+    size_t slash = lead.find('/');
+    if (slash != std::string_view::npos && lead.substr(0, slash) == FolderStore::kSpoolName) {
+      return template_error(tmpl, "every key would be inside '" +
+                                      std::string(FolderStore::kSpoolName) +
+                                      "/', the folder sluice keeps its temp files in; choose "
+                                      "another folder");
+    }
   }
   // The literal text must make a valid key with any values, the empty {ext} included.
   KeyFields sample{"id", "url", std::string(64, '0'), std::string(64, '0'), ".jpg", "host"};

@@ -42,7 +42,9 @@ class KeyTemplate {
 
   // Errors (bad_input) name the template and the position: unknown field, unbalanced
   // brace, bad prefix length, no field that differs per job (every object would get one
-  // key), or literal text that cannot form a valid key (e.g. "/{id}", "../{id}", "{id}/").
+  // key), literal text that cannot form a valid key (e.g. "/{id}", "../{id}", "{id}/"), or
+  // leading text that puts every key in the temp folder ".sluice-tmp/{id}" (a key that lands
+  // there through a field's value is refused when it is stored instead).
   static Result<KeyTemplate> parse(const std::string& tmpl);
 
   // The key for one job. Errors (bad_key) name the id: a field the template uses is

@@ -1,7 +1,5 @@
 #include "store/object_key.h"
 
-#include <cstdio>
-
 namespace sluice {
 namespace {
 
@@ -10,68 +8,6 @@ Error key_error(std::string_view key, const std::string& why) {
 }
 
 }  // namespace
-
-size_t utf8_sequence_length(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  size_t len;
-  unsigned char lo = 0x80, hi = 0xbf;  // allowed range of the second byte
-  if (c >= 0xc2 && c <= 0xdf) {
-    len = 2;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3;
-    if (c == 0xe0) lo = 0xa0;  // overlong
-    if (c == 0xed) hi = 0x9f;  // surrogates
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4;
-    if (c == 0xf0) lo = 0x90;  // overlong
-    if (c == 0xf4) hi = 0x8f;  // past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < len; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
-  }
-  return len;
-}
-
-bool is_c1_control(std::string_view s, size_t i, size_t len) {
-  return len == 2 && static_cast<unsigned char>(s[i]) == 0xc2 &&
-         static_cast<unsigned char>(s[i + 1]) <= 0x9f;
-}
-
-bool is_valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    size_t len = utf8_sequence_length(s, i);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
-}
-
-std::string printable(std::string_view s, size_t max_bytes) {
-  std::string out;
-  for (size_t i = 0; i < s.size() && out.size() < max_bytes;) {
-    size_t len = utf8_sequence_length(s, i);
-    auto c = static_cast<unsigned char>(s[i]);
-    if (len == 0 || c < 0x20 || c == 0x7f || c == '\\' || is_c1_control(s, i, len)) {
-      if (len == 0) len = 1;
-      for (size_t k = 0; k < len; ++k) {
-        char buf[5];
-        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(s[i + k]));
-        out += buf;
-      }
-    } else {
-      out.append(s.substr(i, len));
-    }
-    i += len;
-    if (i < s.size() && out.size() >= max_bytes) out += "...";
-  }
-  return out;
-}
 
 Status check_object_key(std::string_view key) {
   if (key.empty()) return key_error(key, "empty");

@@ -8,9 +8,9 @@
 #include <cerrno>
 #include <string>
 
-#include "store/object_key.h"
 #include "store/unique_fd.h"
 #include "util/local_fault.h"
+#include "util/text.h"
 
 namespace sluice {
 

@@ -46,7 +46,7 @@ TEST(CsvFormat, EveryProblemHasItsLineAndASpecificReason) {
       "1,http://a.example/1,ok\n"         // 2
       "2,http://a.example/2\n"            // 3 too few
       "3,http://a.example/3,x,y\n"        // 4 too many
-      "4,\"http://a.example/4,x\n"        // 5 spans lines
+      "4,\"http://a.example/4,x\n"        // 5 a quote left open: runs into line 6
       "5,\"http://a.example/5\"x,n\n"     // 6 text after quote
       ",http://a.example/6,n\n"           // 7 empty id
       "7,,n\n"                            // 8 empty url
@@ -59,12 +59,53 @@ TEST(CsvFormat, EveryProblemHasItsLineAndASpecificReason) {
   EXPECT_THAT(r.problem_lines(), ElementsAre(3, 4, 5, 6, 7, 8, 9));
   EXPECT_EQ(r.problems[0].reason, "expected 3 fields as in the header, found 2");
   EXPECT_EQ(r.problems[1].reason, "expected 3 fields as in the header, found 4");
-  EXPECT_THAT(r.problems[2].reason, HasSubstr("spanning lines is not supported"));
-  EXPECT_THAT(r.problems[3].reason, HasSubstr("unexpected text after the closing quote"));
+  EXPECT_THAT(r.problems[2].reason, HasSubstr("bad quoting at line 6, column 4"));
+  EXPECT_THAT(r.problems[2].reason, HasSubstr("line 6 is read again as a record of its own"));
+  EXPECT_THAT(r.problems[3].reason, HasSubstr("bad quoting at column 23"));
   EXPECT_EQ(r.problems[4].reason, "empty id in column \"gtin\"");
   EXPECT_EQ(r.problems[5].reason, "empty URL in column \"image_url\"");
-  EXPECT_THAT(r.problems[6].reason, HasSubstr("bad URL: "));
-  EXPECT_EQ(r.problems[0].message(), "products.csv:3: expected 3 fields as in the header, found 2");
+  EXPECT_EQ(r.problems[6].code, Reason::bad_url);
+  EXPECT_THAT(r.problems[6].reason, HasSubstr("mailto"));
+  EXPECT_EQ(r.problems[0].message(),
+            "products.csv:3: bad_input: expected 3 fields as in the header, found 2");
+}
+
+// Regression: RFC 4180 lets a quoted field hold a line break; such records were rejected
+// (and the line after the break was read as a record of its own).
+TEST(CsvFormat, AQuotedFieldMaySpanLines) {
+  auto r = read(
+      "gtin,image_url,name\n"                        // 1
+      "1,http://a.example/1,\"Mug\nblue, large\"\n"  // 2-3
+      "2,\"http://a.example/2\",\"a\r\n\r\nb\"\r\n"  // 4-6, CRLF
+      "3,http://a.example/3,\"x\"\n",                // 7
+      kGtin, "p.csv");
+  ASSERT_TRUE(r.status.ok()) << r.status.error().to_string();
+  EXPECT_THAT(r.ids(), ElementsAre("1", "2", "3"));
+  EXPECT_TRUE(r.problems.empty()) << r.problems[0].message();
+}
+
+TEST(CsvFormat, AProblemInARecordSpanningLinesIsReportedAtItsFirstLine) {
+  auto r = read(
+      "gtin,image_url,name\n"                  // 1
+      "1,http://a.example/1,\"two\nlines\"\n"  // 2-3
+      "2,http://a.example/2,\"a\nb\",extra\n"  // 4-5: a field too many
+      "3,http://a.example/3,ok\n",             // 6
+      kGtin, "p.csv");
+  EXPECT_THAT(r.ids(), ElementsAre("1", "3"));
+  EXPECT_THAT(r.problem_lines(), ElementsAre(4));
+  EXPECT_EQ(r.problems[0].message(),
+            "p.csv:4: bad_input: expected 3 fields as in the header, found 4");
+}
+
+TEST(CsvFormat, AnIdColumnIsUsedWhenNoIdFieldIsNamed) {
+  auto r = read("id,url\nA1,http://a.example/1\n,http://a.example/2\n", with(Format::csv));
+  EXPECT_THAT(r.ids(), ElementsAre("A1"));
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0].line, 3u);
+  EXPECT_THAT(r.problems[0].reason, HasSubstr("empty id in column \"id\" (ids come from"));
+  // Naming the URL's column keys jobs by URL, an id column notwithstanding.
+  r = read("id,url\nA1,http://a.example/1\n", with(Format::csv, "url", "url"));
+  EXPECT_THAT(r.ids(), ElementsAre("http://a.example/1"));
 }
 
 TEST(CsvFormat, AHeaderWithoutTheUrlColumnStopsWithItsLine) {
@@ -74,6 +115,12 @@ TEST(CsvFormat, AHeaderWithoutTheUrlColumnStopsWithItsLine) {
   EXPECT_EQ(r.status.error().detail,
             "p.csv:3: the CSV header has no column \"image_url\" (columns: \"gtin\", "
             "\"picture\"); see --url-field");
+}
+
+TEST(CsvFormat, AHeaderWithAQuoteLeftOpenStops) {
+  auto r = read("gtin,\"image_url\n1,http://a.example/1\n", kGtin, "p.csv");
+  ASSERT_FALSE(r.status.ok());
+  EXPECT_THAT(r.status.error().detail, HasSubstr("p.csv:1: bad CSV header: "));
   EXPECT_TRUE(r.jobs.empty());
 }
 

@@ -30,6 +30,32 @@ TEST(JsonlFormat, WithoutAnIdFieldTheUrlIsTheId) {
   EXPECT_THAT(r.ids(), ElementsAre("http://a.example/1"));
 }
 
+// Regression: records with an "id" field were keyed by their URL unless --id-field id was
+// given, which gave object keys like http%3A%2F%2F...jpg.jpg.
+TEST(JsonlFormat, AnIdFieldIsUsedWhenNoIdFieldIsNamed) {
+  auto r = read(R"({"id":"A1","url":"http://a.example/1"})"
+                "\n"
+                R"({"id":42,"url":"http://a.example/2"})"
+                "\n"
+                R"({"url":"http://a.example/3"})"  // no id: the URL is the id
+                "\n",
+                with(Format::jsonl));
+  EXPECT_THAT(r.ids(), ElementsAre("A1", "42", "http://a.example/3"));
+  EXPECT_TRUE(r.problems.empty());
+}
+
+TEST(JsonlFormat, ADefaultIdThatCannotServeIsAProblemThatSaysWhereTheIdCameFrom) {
+  auto r = read(R"({"id":null,"url":"http://a.example/1"})", with(Format::jsonl));
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_THAT(r.problems[0].reason, StartsWith("field \"id\" is null, not a string or an integer"));
+  EXPECT_THAT(r.problems[0].reason, HasSubstr("--id-field names another field"));
+}
+
+TEST(JsonlFormat, NamingTheUrlFieldAsTheIdKeysJobsByUrl) {
+  auto r = read(R"({"id":"A1","url":"http://a.example/1"})", with(Format::jsonl, "url", "url"));
+  EXPECT_THAT(r.ids(), ElementsAre("http://a.example/1"));
+}
+
 TEST(JsonlFormat, IntegerIdsAreTakenAsTheirText) {
   auto r = read(R"({"gtin":4006381333931,"image_url":"http://a.example/1"})"
                 "\n"
@@ -87,10 +113,11 @@ TEST(JsonlFormat, EveryProblemHasItsLineAndASpecificReason) {
   EXPECT_EQ(reason(7), "empty id in field \"gtin\"");
   EXPECT_THAT(reason(8), HasSubstr("field \"gtin\" is a number with a fraction or exponent"));
   EXPECT_EQ(reason(9), "field \"gtin\" is a boolean, not a string or an integer");
-  EXPECT_THAT(reason(10), HasSubstr("bad URL: scheme 'gopher' is not http or https"));
+  EXPECT_THAT(reason(10), HasSubstr("scheme 'gopher' is not http or https"));
   EXPECT_EQ(reason(11), "empty URL in field \"image_url\"");
   EXPECT_EQ(reason(13), "field \"image_url\" is null, not a string");
-  EXPECT_EQ(r.problems[0].message().substr(0, 19), "products.jsonl:2: i");
+  EXPECT_THAT(r.problems[0].message(), StartsWith("products.jsonl:2: bad_input: invalid JSON"));
+  EXPECT_EQ(r.problems[8].code, Reason::bad_url);  // line 10
 }
 
 TEST(JsonlFormat, NonUtf8TextIsInvalidJson) {

@@ -43,10 +43,11 @@ TEST(LinesFormat, ABadUrlIsAProblemAtItsLineAndTheRestIsKept) {
   ASSERT_EQ(r.problems.size(), 2u);
   EXPECT_EQ(r.problems[0].source, "urls.txt");
   EXPECT_EQ(r.problems[0].line, 2u);
-  EXPECT_THAT(r.problems[0].reason, StartsWith("bad URL: "));
+  EXPECT_EQ(r.problems[0].code, Reason::bad_url);
+  EXPECT_THAT(r.problems[0].reason, HasSubstr("not a url"));
   EXPECT_EQ(r.problems[1].line, 4u);
   EXPECT_THAT(r.problems[1].reason, HasSubstr("scheme 'ftp' is not http or https"));
-  EXPECT_THAT(r.problems[1].message(), StartsWith("urls.txt:4: bad URL: "));
+  EXPECT_THAT(r.problems[1].message(), StartsWith("urls.txt:4: bad_url: scheme 'ftp'"));
 }
 
 TEST(LinesFormat, EmptyInputGivesNothing) {

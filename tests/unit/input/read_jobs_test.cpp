@@ -57,9 +57,92 @@ TEST(FormatNames, RoundTrip) {
   EXPECT_EQ(std::string(format_name(Format::auto_detect)), "auto");
 }
 
-TEST(InputProblem, MessageNamesSourceAndLine) {
-  InputProblem p{"products.jsonl", 17, "missing field \"url\""};
-  EXPECT_EQ(p.message(), "products.jsonl:17: missing field \"url\"");
+TEST(InputProblem, MessageNamesSourceLineAndReasonCode) {
+  InputProblem p{"products.jsonl", 17, Reason::bad_input, "missing field \"url\""};
+  EXPECT_EQ(p.message(), "products.jsonl:17: bad_input: missing field \"url\"");
+  InputProblem q{"a\nb", 1, Reason::bad_url, "x"};
+  EXPECT_EQ(q.message(), "a\\x0ab:1: bad_url: x");
+}
+
+// Regression: a 100 MB line was read into memory whole (526 MB peak for enqueue) and
+// echoed whole in its error.
+TEST(LineBound, ALineOverTheDefaultBoundIsAProblemAndTheNextLinesAreRead) {
+  std::string huge = "http://a.example/" + std::string(2u << 20, 'x') + ".jpg";
+  auto r = read("http://a.example/1\n" + huge + "\nhttp://a.example/3\n", {}, "urls.txt");
+  EXPECT_THAT(r.ids(), ElementsAre("http://a.example/1", "http://a.example/3"));
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0].line, 2u);
+  EXPECT_EQ(r.problems[0].reason,
+            "line longer than 1048576 bytes (the rest of it was skipped; see --max-line-bytes)");
+}
+
+TEST(LineBound, TheBoundIsAnOption) {
+  InputOptions o = with(Format::jsonl);
+  o.max_line_bytes = 40;
+  auto r = read(R"({"url":"http://a.example/1"})"
+                "\n"
+                R"({"url":"http://a.example/a-rather-long-path.jpg"})"
+                "\n"
+                R"({"url":"http://a.example/3"})",
+                o);
+  EXPECT_THAT(r.ids(), ElementsAre("http://a.example/1", "http://a.example/3"));
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0].line, 2u);
+  EXPECT_THAT(r.problems[0].reason, ::testing::StartsWith("line longer than 40 bytes"));
+}
+
+TEST(LineBound, AnOverLongFirstLineIsReportedAndTheFormatComesFromItsStart) {
+  InputOptions o;
+  o.max_line_bytes = 30;
+  auto r = read(R"({"url":"http://a.example/a-rather-long-path.jpg"})"
+                "\n"
+                R"({"url":"http://a.example/2"})",
+                o);
+  EXPECT_THAT(r.problem_lines(), ElementsAre(1));
+  EXPECT_THAT(r.ids(), ElementsAre("http://a.example/2"));
+}
+
+TEST(LineBound, AnOverLongCsvHeaderStops) {
+  InputOptions o = with(Format::csv);
+  o.max_line_bytes = 10;
+  auto r = read("url,a-long-column-name\nhttp://a.example/1,x\n", o, "p.csv");
+  ASSERT_FALSE(r.status.ok());
+  EXPECT_EQ(r.status.error().detail,
+            "p.csv:1: the CSV header is longer than 10 bytes (see --max-line-bytes)");
+}
+
+TEST(EchoBound, AValueEchoedInAProblemIsCut) {
+  std::string url = "http://a.example/" + std::string(10'000, 'x');
+  auto r = read("http://a.example/1\nhttp:// " + url + "\n", with(Format::lines));
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_LT(r.problems[0].message().size(), 400u) << r.problems[0].message().size();
+  EXPECT_THAT(r.problems[0].message(), ::testing::EndsWith("..."));
+}
+
+// Regression: host names no DNS could hold were accepted at enqueue.
+TEST(HostNames, AbsurdHostNamesAreProblemsAtTheirLines) {
+  std::string long_name = std::string(60, 'a') + "." + std::string(60, 'b') + "." +
+                          std::string(60, 'c') + "." + std::string(60, 'd') + "." +
+                          std::string(60, 'e');  // 304 bytes
+  auto r = read(
+      "http://ok.example/1\n"  // 1
+      "http://" +
+          long_name +
+          "/2\n"  // 2
+          "http://" +
+          std::string(64, 'l') +
+          ".example/3\n"                       // 3
+          "http://a|b.example/4\n"             // 4
+          "http://ok.example./5\n"             // 5: fully qualified
+          "http://xn--bcher-kva.example/6\n",  // 6: punycode
+      with(Format::lines));
+  EXPECT_THAT(r.ids(), ElementsAre("http://ok.example/1", "http://ok.example./5",
+                                   "http://xn--bcher-kva.example/6"));
+  EXPECT_THAT(r.problem_lines(), ElementsAre(2, 3, 4));
+  ASSERT_EQ(r.problems.size(), 3u);
+  EXPECT_THAT(r.problems[0].reason, ::testing::HasSubstr("is 304 bytes, longer than 253"));
+  EXPECT_THAT(r.problems[1].reason, ::testing::HasSubstr("a label of 64 bytes, longer than 63"));
+  EXPECT_THAT(r.problems[2].reason, ::testing::HasSubstr("a character not allowed in a host name"));
 }
 
 // Generates JSONL lines on demand, so the input never exists in memory as a whole.

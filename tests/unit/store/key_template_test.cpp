@@ -116,6 +116,24 @@ TEST(KeyTemplate, ParseErrorsNameTemplateAndPosition) {
   }
 }
 
+// Regression: --key '.sluice-tmp/{id}' was accepted at start and every job was then
+// dead-lettered by the folder store, whose temp folder that is.
+TEST(KeyTemplate, ATemplateThatCanOnlyRenderInTheTempFolderIsRefused) {
+  for (const char* tmpl :
+       {".sluice-tmp/{id}", ".sluice-tmp/{sha256:2}/{id}{ext}", ".sluice-tmp/x/{url_sha256}"}) {
+    auto t = KeyTemplate::parse(tmpl);
+    ASSERT_FALSE(t.ok()) << tmpl;
+    EXPECT_EQ(t.error().reason, Reason::bad_input);
+    EXPECT_NE(t.error().detail.find("every key would be inside '.sluice-tmp/'"), std::string::npos)
+        << t.error().detail;
+  }
+  // Names that only start alike, or the folder deeper down, are other folders.
+  for (const char* tmpl :
+       {".sluice-tmp{id}", ".sluice-tmp-old/{id}", "x/.sluice-tmp/{id}", "{id}/.sluice-tmp"}) {
+    EXPECT_TRUE(KeyTemplate::parse(tmpl).ok()) << tmpl;
+  }
+}
+
 TEST(KeyTemplate, AdversarialIdsStayOneSegment) {
   KeyTemplate t = must_parse("{id}{ext}");
   struct Case {

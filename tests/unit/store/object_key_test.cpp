@@ -58,23 +58,5 @@ TEST(ObjectKey, ErrorNamesTheKeyPrintably) {
   EXPECT_NE(st.error().detail.find("../x\\x01"), std::string::npos) << st.error().detail;
 }
 
-TEST(Printable, EscapesAndCuts) {
-  EXPECT_EQ(printable("abc"), "abc");
-  EXPECT_EQ(printable("a\nb"), "a\\x0ab");
-  EXPECT_EQ(printable("a\\b"), "a\\x5cb");
-  EXPECT_EQ(printable("\xff"), "\\xff");
-  EXPECT_EQ(printable("caf\xc3\xa9"), "caf\xc3\xa9");
-  EXPECT_EQ(printable(std::string(300, 'x'), 10), std::string(10, 'x') + "...");
-  EXPECT_EQ(printable(std::string(10, 'x'), 10), std::string(10, 'x'));
-}
-
-TEST(Utf8, Validates) {
-  EXPECT_TRUE(is_valid_utf8(""));
-  EXPECT_TRUE(is_valid_utf8("plain"));
-  EXPECT_TRUE(is_valid_utf8("\xf0\x9f\x98\x80"));
-  EXPECT_FALSE(is_valid_utf8("\x80"));
-  EXPECT_FALSE(is_valid_utf8("\xe0\x80\x80"));  // overlong
-}
-
 }  // namespace
 }  // namespace sluice

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace sluice {
 namespace {
@@ -105,6 +106,53 @@ TEST(ParseUrl, NoHostOrNotAUrl) {
 TEST(ParseUrl, ExtraSlashesAreSkippedAsBrowsersDo) {
   // libcurl, like the WHATWG URL standard, reads "http:///h.example/x" as host h.example.
   EXPECT_EQ(must_parse("http:///h.example/x").host, "h.example");
+}
+
+TEST(ParseUrl, AnEchoedUrlIsCut) {
+  auto p = parse_url("http:// " + std::string(100'000, 'x'));
+  ASSERT_FALSE(p.ok());
+  EXPECT_LT(p.error().detail.size(), 300u);
+}
+
+TEST(CheckHostName, AcceptsNamesDnsCanHold) {
+  for (const std::string& host :
+       std::vector<std::string>{"a", "images.example.com", "images.example.com.", "a-b_c.example",
+                                "127.0.0.1", "::1", "xn--bcher-kva.example",
+                                "b\xc3\xbc"
+                                "cher.example",
+                                std::string(63, 'a') + ".example",
+                                std::string(63, 'a') + "." + std::string(63, 'b') + "." +
+                                    std::string(63, 'c') + "." + std::string(61, 'd')}) {
+    Status s = check_host_name(host);
+    EXPECT_TRUE(s.ok()) << host << ": " << s.error().detail;
+  }
+}
+
+TEST(CheckHostName, RefusesNamesDnsCannotHold) {
+  auto why = [](const std::string& host) {
+    Status s = check_host_name(host);
+    EXPECT_FALSE(s.ok()) << host;
+    EXPECT_EQ(s.error().reason, Reason::bad_url);
+    return s.ok() ? std::string() : s.error().detail;
+  };
+  std::string n254 = std::string(63, 'a') + "." + std::string(63, 'b') + "." +
+                     std::string(63, 'c') + "." + std::string(62, 'd');
+  EXPECT_NE(why(n254).find("is 254 bytes, longer than 253"), std::string::npos);
+  EXPECT_NE(why(std::string(64, 'a') + ".example").find("label of 64 bytes"), std::string::npos);
+  EXPECT_NE(why("a..example").find("empty label"), std::string::npos);
+  EXPECT_NE(why(".example").find("empty label"), std::string::npos);
+  EXPECT_NE(why("").find("empty"), std::string::npos);
+  EXPECT_NE(why("a|b.example").find("not allowed in a host name ('|')"), std::string::npos);
+  EXPECT_NE(why("a\xff"
+                "b.example")
+                .find("('\\xff')"),
+            std::string::npos);
+  EXPECT_NE(why("a\xc2\x85"
+                ".example")
+                .find("not allowed"),
+            std::string::npos);  // C1 control
+  // The name in the message is cut.
+  EXPECT_LT(why(std::string(10'000, 'a')).size(), 300u);
 }
 
 TEST(HostKey, JoinsHostAndPort) {
