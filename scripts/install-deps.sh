@@ -13,6 +13,7 @@ packages=(
   prometheus chromium ruby python3
   # peers of the benchmarks (bench/), which tests/system/test_bench_smoke.sh runs at a tiny N
   nginx-light wget2 aria2 time
+  redis-server  # the Redis queue's tests start their own (it brings redis-cli)
 )
 
 # Node.js and npm run the S3 test server (s3rver, below), unless an npm is already there

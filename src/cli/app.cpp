@@ -22,7 +22,9 @@ int cli_main(int argc, char** argv) {
   app.fallthrough();
   app.set_version_flag("--version", "sluice 0.1.0");
   GlobalOptions g;
-  app.add_option("--queue", g.queue, "Queue: a SQLite file (default sluice.db)")
+  app.add_option(
+         "--queue", g.queue,
+         "Queue: a SQLite file (default sluice.db), or redis://[[user]:pass@]host[:port][/db]")
       ->envname("SLUICE_QUEUE");
   app.add_flag("-v,--verbose", g.verbose, "More log lines");
   app.add_flag("-q,--quiet", g.quiet, "Only errors and the summary");

@@ -7,7 +7,7 @@ namespace sluice {
 
 // Options every subcommand shares.
 struct GlobalOptions {
-  std::string queue = "sluice.db";  // --queue / SLUICE_QUEUE: a SQLite file (redis:// later)
+  std::string queue = "sluice.db";  // --queue / SLUICE_QUEUE: a SQLite file or redis://...
   bool verbose = false;
   bool quiet = false;
 };

@@ -80,7 +80,7 @@ int run_enqueue(const GlobalOptions& g, const EnqueueArgs& a) {
     std::fprintf(stderr,
                  "sluice: error: queue %s: %s (the batches before it are committed; "
                  "enqueue is idempotent, so run the same command again)\n",
-                 printable(g.queue).c_str(), failed.error().to_string().c_str());
+                 printable(redact_queue_spec(g.queue)).c_str(), failed.error().to_string().c_str());
     return kExitError;
   }
   if (!read.ok()) {

@@ -69,7 +69,7 @@ int run_status(const GlobalOptions& g, bool json) {
   }
   if (json) {
     nlohmann::json j;
-    j["queue"] = g.queue;
+    j["queue"] = redact_queue_spec(g.queue);
     j["run"] = run;
     j["all"] = counts_json(st->all);
     j["hosts"] = nlohmann::json::object();

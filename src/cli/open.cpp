@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "queue/redis_queue.h"
 #include "queue/sqlite_queue.h"
 #include "store/folder_store.h"
 #include "store/s3_store.h"
@@ -24,16 +25,23 @@ std::string queue_file(const std::string& spec) {
   return spec;
 }
 
-Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, QueueAccess access) {
-  if (starts_with(spec, "redis://")) {
-    return make_error(Reason::bad_input,
-                      "--queue " + printable(spec) +
-                          ": the Redis queue is not implemented in this version; "
-                          "use a SQLite file (the default, sluice.db)");
+Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, QueueAccess access,
+                                          Logger* log) {
+  if (is_redis_url(spec)) {
+    auto address = parse_redis_url(spec);
+    if (!address.ok()) return address.error();
+    RedisQueueOptions options;
+    options.log = log;
+    options.create = access == QueueAccess::create;
+    auto q = RedisQueue::open(*address, options);
+    if (!q.ok()) return q.error();
+    return std::unique_ptr<Queue>(std::move(*q));
   }
   std::string path = queue_file(spec);
   if (path.empty()) {
-    return make_error(Reason::bad_input, "--queue " + printable(spec) + ": unknown queue scheme");
+    return make_error(Reason::bad_input, "--queue " + printable(redact_queue_spec(spec)) +
+                                             ": unknown queue scheme (expected a SQLite file, "
+                                             "sqlite://PATH or redis://HOST:PORT/DB)");
   }
   std::error_code ec;
   if (access == QueueAccess::existing && !std::filesystem::exists(path, ec)) {
@@ -45,6 +53,16 @@ Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, QueueAccess a
   auto q = SqliteQueue::open(path, SqliteOptions{});
   if (!q.ok()) return q.error();
   return std::unique_ptr<Queue>(std::move(*q));
+}
+
+Status check_runnable_queue(const std::string& spec) {
+  if (!is_redis_url(spec)) return Status();
+  return make_error(Reason::bad_input,
+                    "--queue " + printable(redact_queue_spec(spec)) +
+                        ": not implemented yet: the global per-host gate on Redis. A Redis "
+                        "queue works for enqueue, status, export and dlq; running workers on it "
+                        "(run, serve) needs the per-host cap shared by every machine, which "
+                        "comes next. Use a SQLite queue file to run");
 }
 
 Result<std::unique_ptr<Store>> open_store(const std::string& spec, Logger* log, int threads,

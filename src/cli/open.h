@@ -5,6 +5,7 @@
 #include <string>
 
 #include "queue/queue.h"
+#include "queue/redis_address.h"
 #include "store/s3_options.h"
 #include "store/store.h"
 #include "util/logger.h"
@@ -16,11 +17,19 @@ namespace sluice {
 // --queue is an error instead of a new, empty queue.
 enum class QueueAccess { create, existing };
 
-// "sluice.db", "sqlite:PATH" or "sqlite://PATH". redis:// is not implemented yet and says so.
-// With QueueAccess::existing, a queue file that does not exist is a bad_input error naming
-// the path, and nothing is created.
+// "sluice.db", "sqlite:PATH" or "sqlite://PATH": a SQLite file;
+// "redis://[[user]:pass@]host[:port][/db]": a Redis queue (queue/redis_queue.h), which
+// reports lost connections and reconnects to log (may be null). rediss:// is refused with
+// a way around it (a TLS tunnel). With QueueAccess::existing, a queue that does not exist
+// (no file; no sluice queue in that Redis database) is a bad_input error naming it, and
+// nothing is created.
 Result<std::unique_ptr<Queue>> open_queue(const std::string& spec,
-                                          QueueAccess access = QueueAccess::create);
+                                          QueueAccess access = QueueAccess::create,
+                                          Logger* log = nullptr);
+
+// Whether `run` and `serve` can work on this queue: not on Redis yet (the global per-host
+// gate is not implemented), and the error says so.
+Status check_runnable_queue(const std::string& spec);
 
 // The SQLite file behind a queue spec ("" for non-file queues); the run lock sits beside it.
 std::string queue_file(const std::string& spec);

@@ -1,8 +1,8 @@
-// The durable job queue and manifest. Backends: SQLite (sqlite_queue.h); Redis later;
-// MemoryQueue for engine tests. See design.md "Concepts" for the states.
+// The durable job queue and manifest. Backends: SQLite (sqlite_queue.h), Redis
+// (redis_queue.h); MemoryQueue for engine tests. See design.md "Concepts" for the states.
 //
 // The lease contract, which every backend keeps (the randomized differential test in
-// tests/unit/queue/random_ops_test.cpp holds MemoryQueue and SqliteQueue to it):
+// tests/unit/queue/random_ops_test.cpp holds MemoryQueue, SqliteQueue and RedisQueue to it):
 //  - A lease is held by one queue handle (its owner id) on one job, from lease() until a
 //    transition for it is applied, or until reclaim() takes it back. A job is leased by at
 //    most one handle at a time.

@@ -5,13 +5,18 @@
 namespace sluice {
 namespace {
 
-constexpr std::array<std::string_view, 29> kNames = {
-    "ok",         "http",      "bad_url",   "blocked_address", "dns",          "connect",
-    "timeout",    "reset",     "truncated", "too_large",       "not_image",    "too_many_redirects",
-    "tls",        "network",   "store_io",  "store_denied",    "gate_refused", "cancelled",
-    "internal",   "bad_input", "io",        "bad_key",         "bad_framing",  "headers_too_large",
-    "bad_status", "disk_full", "read_only", "local_denied",    "local_io",
+// clang-format off
+constexpr std::array<std::string_view, 31> kNames = {
+    "ok",           "http",         "bad_url",           "blocked_address",
+    "dns",          "connect",      "timeout",           "reset",
+    "truncated",    "too_large",    "not_image",         "too_many_redirects",
+    "tls",          "network",      "store_io",          "store_denied",
+    "gate_refused", "cancelled",    "internal",          "bad_input",
+    "io",           "bad_key",      "bad_framing",       "headers_too_large",
+    "bad_status",   "queue_unavailable", "redis",        "disk_full",
+    "read_only",    "local_denied", "local_io",
 };
+// clang-format on
 
 }  // namespace
 
@@ -77,6 +82,8 @@ ErrorClass classify(const Error& e) {
     case Reason::network:
     case Reason::internal:
     case Reason::io:
+    case Reason::queue_unavailable:
+    case Reason::redis:
       return ErrorClass::transient;
     case Reason::store_io:
     case Reason::store_denied:

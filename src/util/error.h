@@ -38,6 +38,9 @@ enum class Reason {
                       // Content-Length with Transfer-Encoding) or not what was declared
   headers_too_large,  // response headers over the fetcher's limit (64 KiB)
   bad_status,         // a status code outside 100-599
+  queue_unavailable,  // the queue's server cannot be reached or the connection was lost;
+                      // retry later (a Redis queue reconnects with backoff)
+  redis,              // Redis answered a command with an error (OOM, READONLY, script error)
   // Local faults: our own disk (the spool or a folder store), never the job's fault. The
   // engine pauses fetching, charges no attempt and never dead-letters for them.
   disk_full,     // ENOSPC, EDQUOT

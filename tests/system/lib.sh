@@ -86,3 +86,42 @@ wait_for() {
 
 # count STATE DB: jobs in a state, from `sluice status --json`.
 count() { "$SLUICE" --queue "$2" status --json | jq ".all.$1"; }
+
+# start_redis ARGS...: starts redis-server on 127.0.0.1 and a free port, with its files in
+# $T/redis, and waits (a bounded poll of PING) until it answers. Extra ARGS go to
+# redis-server (--appendonly yes ...). Sets REDIS_PORT, REDIS_PID, REDIS_URL. A server that
+# cannot start fails the test.
+start_redis() {
+  command -v redis-server > /dev/null || fail "redis-server not found (Debian package redis-server)"
+  mkdir -p "$T/redis"
+  REDIS_ARGS=("$@")
+  local try
+  for try in 1 2 3 4 5; do
+    REDIS_PORT=$((20000 + RANDOM % 40000))
+    launch_redis && return 0
+  done
+  fail "redis-server did not start: $(tail -5 "$T/redis/redis.log")"
+}
+
+# launch_redis: (re)starts redis-server on $REDIS_PORT with $REDIS_ARGS; false if it exits.
+launch_redis() {
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --dir "$T/redis" \
+    --daemonize no --logfile "$T/redis/redis.log" "${REDIS_ARGS[@]}" &
+  REDIS_PID=$!
+  PIDS+=("$REDIS_PID")
+  REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+  local deadline=$((SECONDS + 20))
+  while [ $SECONDS -lt $deadline ]; do
+    [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && return 0
+    kill -0 "$REDIS_PID" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
+# restart_redis: kill -9 the server and start it again on the same port and files.
+restart_redis() {
+  kill -9 "$REDIS_PID"
+  wait "$REDIS_PID" 2>/dev/null || true
+  launch_redis || fail "redis-server did not restart: $(tail -5 "$T/redis/redis.log")"
+}

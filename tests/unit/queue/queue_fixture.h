@@ -1,5 +1,6 @@
-// The typed fixture every queue behaviour test runs on: MemoryQueue and SqliteQueue
-// (a file in a fresh temporary directory) must behave alike.
+// The typed fixture every queue behaviour test runs on: MemoryQueue, SqliteQueue (a file in
+// a fresh temporary directory) and RedisQueue (keys under a fresh prefix on the redis-server
+// this test process starts, redis_server.h) must behave alike.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,7 +12,9 @@
 #include <vector>
 
 #include "queue/memory_queue.h"
+#include "queue/redis_queue.h"
 #include "queue/sqlite_queue.h"
+#include "redis_server.h"
 
 namespace sluice::testing {
 
@@ -31,6 +34,8 @@ class TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
   std::string file(const std::string& name) const { return path_ + "/" + name; }
+  // The directory's own name ("sluice-test-AbC123"): unique, like the directory.
+  std::string name() const { return path_.substr(path_.rfind('/') + 1); }
 
  private:
   std::string path_;
@@ -57,7 +62,32 @@ struct QueueMaker<SqliteQueue> {
   }
 };
 
+// A queue on the shared redis-server, its keys under a prefix named after dir: the same dir
+// opens the same queue again, another dir a fresh one.
+template <>
+struct QueueMaker<RedisQueue> {
+  static std::unique_ptr<RedisQueue> make(const TempDir& dir, const std::string& owner) {
+    RedisServer* server = shared_redis_server();
+    if (!server) return nullptr;
+    RedisQueueOptions options;
+    options.prefix = dir.name();
+    options.owner = owner;
+    auto q = RedisQueue::open(server->address(), options);
+    EXPECT_TRUE(q.ok()) << q.error().to_string();
+    return q.ok() ? std::move(*q) : nullptr;
+  }
+};
+
 inline JobInput job(const std::string& id, const std::string& url) { return {id, url, ""}; }
+
+// Applies a batch and says whether every transition of it was applied.
+inline ::testing::AssertionResult all_applied(Queue& q, const std::vector<Transition>& batch,
+                                              int64_t now) {
+  auto r = q.apply(batch, now);
+  if (!r.ok()) return ::testing::AssertionFailure() << r.error().to_string();
+  if (!r->rejected.empty()) return ::testing::AssertionFailure() << r->rejected[0].detail;
+  return ::testing::AssertionSuccess();
+}
 
 template <class Q>
 class QueueTest : public ::testing::Test {
@@ -158,10 +188,15 @@ inline Transition defer(int64_t seq, int64_t not_before, std::string code) {
 struct QueueTypeNames {
   template <class Q>
   static std::string GetName(int) {
-    return std::is_same_v<Q, MemoryQueue> ? "Memory" : "Sqlite";
+    if (std::is_same_v<Q, MemoryQueue>) return "Memory";
+    return std::is_same_v<Q, SqliteQueue> ? "Sqlite" : "Redis";
   }
 };
 
-using QueueTypes = ::testing::Types<MemoryQueue, SqliteQueue>;
+// Every backend.
+using QueueTypes = ::testing::Types<MemoryQueue, SqliteQueue, RedisQueue>;
+// The backends that several handles (processes, machines) share: QueueMaker opens the same
+// queue again for the same TempDir.
+using SharedQueueTypes = ::testing::Types<SqliteQueue, RedisQueue>;
 
 }  // namespace sluice::testing

@@ -1,5 +1,6 @@
-// What only the SQLite backend has: a file that survives, its settings and schema
-// version, several handles on one file, query plans, and speed at scale.
+// What only the SQLite backend has: its settings and schema version, the files it refuses,
+// query plans, and speed at scale. What every shared backend does (a queue outliving its
+// handle, several handles) is in shared_queue_test.cpp.
 #include "queue/sqlite_queue.h"
 
 #include <gmock/gmock.h>
@@ -32,44 +33,6 @@ void raw_exec(const std::string& path, const std::string& sql) {
   EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
       << sqlite3_errmsg(db);
   sqlite3_close(db);
-}
-
-TEST(SqliteQueue, DataSurvivesReopen) {
-  TempDir dir;
-  std::string path = dir.file("q.db");
-  {
-    auto q = open_ok(path);
-    ASSERT_TRUE(q->enqueue({job("1", "http://a.example/1"), job("2", "http://a.example/2"),
-                            job("3", "http://a.example/3")},
-                           kT0)
-                    .ok());
-    LeaseRequest req;
-    req.max = 2;
-    req.now_ms = kT0;
-    auto jobs = q->lease(req);
-    ASSERT_EQ(jobs->size(), 2u);
-    ManifestEntry m{"k1", "sha", 9, "image/png", "e", "lm"};
-    auto r = q->apply({complete((*jobs)[0].seq, m)}, kT0 + 1);
-    ASSERT_TRUE(r.ok());
-    ASSERT_EQ(r->applied, 1u);
-  }
-  auto q = open_ok(path);
-  auto st = q->stats();
-  EXPECT_EQ(st->all.done, 1u);
-  EXPECT_EQ(st->all.leased, 1u);
-  EXPECT_EQ(st->all.queued, 1u);
-  std::vector<JobRecord> rows;
-  ASSERT_TRUE(q->scan([&](const JobRecord& r) {
-                 rows.push_back(r);
-                 return true;
-               }).ok());
-  ASSERT_EQ(rows.size(), 3u);
-  EXPECT_EQ(rows[0].manifest.key, "k1");
-  EXPECT_EQ(rows[0].manifest.content_type, "image/png");
-  EXPECT_EQ(rows[0].attempts, 1);
-  // The lease of the closed handle is another owner's: only reclaim frees it.
-  EXPECT_EQ(*q->reclaim(kT0 + 2, true), 1u);
-  EXPECT_EQ(q->stats()->all.queued, 2u);
 }
 
 TEST(SqliteQueue, UsesWalSchemaVersionAndNormalSyncByDefault) {
@@ -123,29 +86,6 @@ TEST(SqliteQueue, ReportsAnUnopenableFile) {
   auto q = SqliteQueue::open(dir.file("missing/q.db"));
   ASSERT_FALSE(q.ok());
   EXPECT_EQ(q.error().reason, Reason::io);
-}
-
-TEST(SqliteQueue, TwoHandlesOnOneFileOwnTheirOwnLeases) {
-  TempDir dir;
-  SqliteOptions a, b;
-  a.owner = "owner-a";
-  b.owner = "owner-b";
-  auto qa = open_ok(dir.file("q.db"), a);
-  auto qb = open_ok(dir.file("q.db"), b);
-  ASSERT_TRUE(qa->enqueue({job("1", "http://a.example/1")}, kT0).ok());
-  LeaseRequest req;
-  req.now_ms = kT0;
-  auto jobs = qb->lease(req);
-  ASSERT_EQ(jobs->size(), 1u);
-  EXPECT_TRUE(qa->lease(req)->empty());
-  auto refused = qa->apply({complete((*jobs)[0].seq)}, kT0);
-  ASSERT_TRUE(refused.ok());
-  ASSERT_EQ(refused->rejected.size(), 1u);
-  EXPECT_THAT(refused->rejected[0].detail, HasSubstr("leased by owner-b"));
-  auto applied = qb->apply({complete((*jobs)[0].seq)}, kT0);
-  ASSERT_TRUE(applied.ok());
-  EXPECT_EQ(applied->applied, 1u);
-  EXPECT_EQ(qa->stats()->all.done, 1u);
 }
 
 // A file of schema version 1 (before pending URLs) opens as version 2 with its jobs, its

@@ -38,6 +38,8 @@ const std::vector<std::pair<Reason, const char*>> kStableNames = {
     {Reason::bad_framing, "bad_framing"},
     {Reason::headers_too_large, "headers_too_large"},
     {Reason::bad_status, "bad_status"},
+    {Reason::queue_unavailable, "queue_unavailable"},
+    {Reason::redis, "redis"},
     {Reason::disk_full, "disk_full"},
     {Reason::read_only, "read_only"},
     {Reason::local_denied, "local_denied"},
@@ -155,7 +157,7 @@ TEST(Classify, PermanentReasons) {
 
 TEST(Classify, TransientReasons) {
   for (Reason r : {Reason::dns, Reason::connect, Reason::timeout, Reason::reset, Reason::truncated,
-                   Reason::network}) {
+                   Reason::network, Reason::queue_unavailable, Reason::redis}) {
     EXPECT_EQ(classify(make_error(r, "")), ErrorClass::transient) << reason_name(r);
   }
 }
