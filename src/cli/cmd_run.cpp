@@ -29,11 +29,11 @@ void print_summary(const EngineProgress& p, const Gate& gate, Store& store) {
   double secs = p.elapsed_ms / 1000.0;
   std::printf(
       "run: stored %llu (%.1f MiB), dead %llu, retried %llu, deferred by open "
-      "circuits %llu, elapsed %.2f s, %.1f jobs/s, into %s\n",
+      "circuits %llu, deferred by disk faults %llu, elapsed %.2f s, %.1f jobs/s, into %s\n",
       static_cast<unsigned long long>(p.done), p.bytes / 1048576.0,
       static_cast<unsigned long long>(p.dead), static_cast<unsigned long long>(p.retried),
-      static_cast<unsigned long long>(p.deferred), secs, secs > 0 ? (p.done + p.dead) / secs : 0.0,
-      store.describe().c_str());
+      static_cast<unsigned long long>(p.deferred), static_cast<unsigned long long>(p.disk_deferred),
+      secs, secs > 0 ? (p.done + p.dead) / secs : 0.0, store.describe().c_str());
   for (const auto& [host, s] : gate.snapshot()) {
     std::string held = ", slots held for cut requests " + std::to_string(s.holds_taken);
     if (s.held > 0) {
@@ -114,6 +114,7 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   eo.retry_after_cap_ms =
       static_cast<int64_t>((a.max_retry_after >= 0 ? a.max_retry_after : a.backoff_cap) * 1000);
   eo.grace_ms = static_cast<int64_t>(a.grace * 1000);
+  eo.disk_wait_ms = static_cast<int64_t>(a.disk_wait * 1000);
   // A lease outlives its transfer: the deadline, the drain after it, connecting.
   eo.lease_ms = std::max<int64_t>(
       eo.lease_ms, 2 * (fo.total_timeout_ms + fo.abandon_hold_ms + fo.connect_timeout_ms));
@@ -242,6 +243,10 @@ void add_run_options(CLI::App* cmd, RunArgs* a) {
       ->check(CLI::IsMember({"window", "batch"}));
   cmd->add_option("--grace", a->grace, "Seconds in-flight work may finish after SIGINT (30)")
       ->check(CLI::Range(0.0, 3600.0));
+  cmd->add_option("--disk-wait", a->disk_wait,
+                  "Seconds to wait for a full, read-only or unwritable local disk (spool or "
+                  "store folder) to recover, fetching paused, before stopping the run (600)")
+      ->check(CLI::Range(0.0, 604800.0));
   cmd->add_option("--progress", a->progress, "auto, tty, plain or off")
       ->check(CLI::IsMember({"auto", "tty", "plain", "off"}));
   cmd->add_option("--seed", a->seed, "Seed for retry jitter (0: random)");

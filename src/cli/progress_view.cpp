@@ -33,6 +33,13 @@ size_t terminal_width(FILE* out) {
   return 100;
 }
 
+// What the run is doing besides fetching, if anything.
+const char* status_note(const EngineProgress& p) {
+  if (p.stopping) return "  (stopping)";
+  if (p.disk_paused) return "  (paused: disk fault)";
+  return "";
+}
+
 }  // namespace
 
 std::vector<std::string> progress_lines(const EngineProgress& p,
@@ -55,7 +62,7 @@ std::vector<std::string> progress_lines(const EngineProgress& p,
                 100 * fraction, static_cast<unsigned long long>(finished),
                 static_cast<unsigned long long>(total), static_cast<unsigned long long>(p.dead),
                 rate, p.bytes / 1048576.0, static_cast<unsigned long long>(p.in_flight),
-                eta.c_str(), p.stopping ? "  (stopping)" : "");
+                eta.c_str(), status_note(p));
   std::vector<std::string> lines{fit("[" + bar(fraction, 24) + "]" + head, width)};
   if (hosts.size() < 2) return lines;
 
@@ -131,7 +138,7 @@ void ProgressView::update(const EngineProgress& p,
                 static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.dead),
                 static_cast<unsigned long long>(p.retried),
                 static_cast<unsigned long long>(p.in_flight), rate, p.bytes / 1048576.0, secs,
-                eta.c_str(), p.stopping ? "  (stopping)" : "");
+                eta.c_str(), status_note(p));
   std::fprintf(out_, "sluice: progress: %s\n", line);
   std::fflush(out_);
 }

@@ -36,6 +36,7 @@ struct RunArgs {
   bool follow = false;
   std::string mode = "window";
   double grace = 30;
+  double disk_wait = 600;
   std::string progress = "auto";
   uint64_t seed = 0;
   int store_threads = 8;

@@ -39,7 +39,8 @@ Engine::Engine(Queue& queue, Gate& gate, Fetcher& fetcher, Store& store, const K
       opt_(options),
       backoff_(options.backoff_base_ms, options.backoff_cap_ms, options.seed),
       store_backoff_(options.store_retry_base_ms, options.store_retry_cap_ms,
-                     options.seed ? options.seed + 1 : 0) {}
+                     options.seed ? options.seed + 1 : 0),
+      disk_(options.disk_wait_ms, options.disk_probe_base_ms, options.disk_probe_cap_ms) {}
 
 void Engine::request_stop() {
   stop_requested_.store(true);
@@ -55,6 +56,7 @@ EngineProgress Engine::progress() const {
   p.buffered = buffered;
   p.elapsed_ms = clock_.steady_ms() - started_ms_;
   p.stopping = stopping_;
+  p.disk_paused = !disk_.clear();
   return p;
 }
 
@@ -82,7 +84,9 @@ Status Engine::run() {
       cancelled_ = true;
     }
     if (!stopping_) {
-      refill(now);
+      // While the disk fails, lease nothing more: the jobs in hand wait for it.
+      if (disk_.state() != DiskPause::State::paused) refill(now);
+      probe_disk();
       retry_stores();
       start_ready(now);
     }
@@ -100,6 +104,7 @@ Status Engine::run() {
       Status s = commit(now);
       if (!s.ok()) return s;
     }
+    check_disk_wait();
     if (fatal_.reason != Reason::ok && !stopping_) begin_stop();
     log_gate_events();
     report(false);
@@ -143,6 +148,9 @@ void Engine::refill(int64_t now) {
 void Engine::start_ready(int64_t now) {
   // Backpressure: the store is failing, or is behind by more than max_storing objects.
   if (!store_waiting_.empty() || storing_.size() >= opt_.max_storing) return;
+  // A local fault: none while paused, one at a time while trying (disk_pause.h).
+  size_t budget = fetch_budget();
+  if (budget == 0) return;
   for (auto it = buffered_.begin(); it != buffered_.end();) {
     auto& [host, jobs] = *it;
     bool batch_busy = opt_.mode == WindowMode::batch && active_per_host_[host] > 0;
@@ -152,7 +160,9 @@ void Engine::start_ready(int64_t now) {
       busy_since_beat_[host] = limits_.cap_for(host);
       beat(now, false, /*force=*/true);
     }
-    while (!jobs.empty() && !batch_busy && gate_.try_acquire(host, clock_.steady_ms())) {
+    while (!jobs.empty() && !batch_busy && budget > 0 &&
+           gate_.try_acquire(host, clock_.steady_ms())) {
+      --budget;
       uint64_t tag = next_tag_++;
       Active a;
       a.job = std::move(jobs.front());
@@ -233,6 +243,9 @@ int64_t Engine::next_wake(int64_t now) const {
     wake = std::min(wake, now + (next_lease_ms_ - clock_.steady_ms()));
   }
   if (stopping_) wake = std::min(wake, now + (stop_deadline_ms_ - clock_.steady_ms()));
+  if (!stopping_ && !disk_.clear()) {
+    wake = std::min(wake, now + (disk_.next_wake_ms() - clock_.steady_ms()));
+  }
   if (!stopping_ && store_waiting_.empty()) {
     const int64_t steady = clock_.steady_ms();  // the gate's time (engine.h, Clocks)
     for (const auto& [host, jobs] : buffered_) {

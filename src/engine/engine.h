@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "engine/backoff.h"
+#include "engine/disk_pause.h"
 #include "engine/options.h"
 #include "engine/retry_after.h"
 #include "engine/run_stats.h"
@@ -59,6 +60,11 @@ struct EngineProgress {
   uint64_t queued_at_start = 0;
   int64_t elapsed_ms = 0;
   bool stopping = false;
+
+  // Local disk faults (disk_pause.h): transfers that met one (not charged), and whether
+  // fetching is paused for one now.
+  uint64_t disk_deferred = 0;
+  bool disk_paused = false;
 };
 
 class Engine {
@@ -67,7 +73,13 @@ class Engine {
          const HostLimits& limits, const Clock& clock, Logger& log, EngineOptions options);
 
   // Runs until the queue is drained (or, with follow, until stopped). Errors are fatal
-  // conditions (the queue failed, the store refuses for good); jobs are never lost.
+  // conditions (the queue failed, the store refuses for good, a local fault lasted
+  // disk_wait_ms: its reason, e.g. disk_full, and the path); jobs are never lost.
+  //
+  // Local faults (util/local_fault.h: the spool or a folder store full, read-only, denied,
+  // failing) pause fetching (disk_pause.h): the job goes back to the front of its host's
+  // line uncharged, in-flight transfers finish, the spool is probed with backoff, and the
+  // run resumes when it can write again. Logged at warn once per episode.
   Status run();
 
   // Stop leasing, let in-flight work finish within grace_ms, release the rest.
@@ -88,6 +100,7 @@ class Engine {
     std::string key;
     int store_failures = 0;
     int64_t store_retry_at_ms = 0;  // steady clock
+    bool local_fault = false;       // its last store attempt met a local fault
   };
 
   void refill(int64_t now);
@@ -96,6 +109,16 @@ class Engine {
   void on_stored(const PutResult& r, int64_t now);
   void retry_stores();
   void fail(Active& a, const Error& e, int64_t now, int64_t retry_after_ms);
+  void hold_job(Job job);
+  // engine_disk.cpp: local fault episodes.
+  void local_fault(const Error& e);
+  void defer_for_disk(Active& a, const Error& e);
+  int64_t store_retry_for_disk() const;
+  void probe_disk();
+  void check_disk_wait();
+  void disk_written();
+  bool disk_blocks_fetching() const;
+  size_t fetch_budget() const;
   void push(Transition t);
   Status commit(int64_t now);
   void begin_stop();
@@ -119,6 +142,7 @@ class Engine {
   EngineOptions opt_;
   Backoff backoff_;
   Backoff store_backoff_;
+  DiskPause disk_;
 
   std::atomic<bool> stop_requested_{false};
   bool stopping_ = false;

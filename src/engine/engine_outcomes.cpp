@@ -34,13 +34,21 @@ void Engine::on_fetched(FetchResult r, int64_t now) {
   }
   const int64_t steady = clock_.steady_ms();
   Feedback fb = feedback_for(r.error, retry_after_ms);
-  if (r.error.reason != Reason::ok && r.http_status >= 200 && r.http_status < 300) {
+  if (cls != ErrorClass::local && r.error.reason != Reason::ok && r.http_status >= 200 &&
+      r.http_status < 300) {
     // The provider answered 2xx and the body then failed (stalled, reset, cut short):
     // the host is up, so this says nothing to the circuit breaker or to slow-down.
     fb = Feedback{};
   }
   gate_.feedback(host, fb, steady);
 
+  if (cls == ErrorClass::local) {
+    // Our disk failed, not the job nor the provider (engine_disk.cpp).
+    std::error_code ec;
+    std::filesystem::remove(r.temp_file, ec);
+    defer_for_disk(a, r.error);
+    return;
+  }
   if (r.error.reason != Reason::ok) {
     HostHealth health = gate_.health(host, steady);
     if (health.circuit != CircuitState::closed && cls != ErrorClass::free_retry) {
@@ -51,14 +59,14 @@ void Engine::on_fetched(FetchResult r, int64_t now) {
       std::filesystem::remove(r.temp_file, ec);
       log_.debug("deferred (circuit " + std::string(circuit_name(health.circuit)) +
                  "): " + a.job.id + " " + r.error.to_string());
-      std::string line = host;  // host refers into a.job
-      buffered_[line].push_front(std::move(a.job));
+      hold_job(std::move(a.job));
       ++counters_.deferred;
       return;
     }
     fail(a, r.error, now, retry_after_ms);
     return;
   }
+  disk_written();  // a whole body reached the spool
   if (Status c = check_content(opt_.content, r.content_type, r.head, a.job.url); !c.ok()) {
     std::error_code ec;
     std::filesystem::remove(r.temp_file, ec);
@@ -108,6 +116,7 @@ void Engine::on_stored(const PutResult& r, int64_t now) {
     counters_.bytes += a.fetch.bytes;
     stats_->job_stored(a.job.host_key, a.fetch.bytes);
     storing_.erase(it);
+    disk_written();
     return;
   }
   const Error& e = r.status.error();
@@ -138,6 +147,16 @@ void Engine::on_stored(const PutResult& r, int64_t now) {
     storing_.erase(it);
     return;
   }
+  if (classify(e) == ErrorClass::local) {
+    // The folder store's disk: retried with the spool probes; the episode is logged once.
+    a.local_fault = true;
+    ++a.store_failures;
+    local_fault(e);
+    a.store_retry_at_ms = store_retry_for_disk();
+    log_.debug("store waits for the disk: " + a.key + " (" + e.to_string() + ")");
+    store_waiting_.push_back(r.tag);
+    return;
+  }
   // Retry the store later; fetching pauses meanwhile (backpressure). Never dead-letter.
   int64_t delay = store_backoff_.delay_ms(a.store_failures++);
   a.store_retry_at_ms = clock_.steady_ms() + delay;
@@ -160,13 +179,24 @@ void Engine::retry_stores() {
   }
 }
 
+// Keeps a leased job at the front of its host's line (it goes first when the host or the
+// disk is ready again); once stopping, it goes back to the queue instead, uncharged.
+void Engine::hold_job(Job job) {
+  if (stopping_) {
+    push(Transition{Transition::Kind::release, job.seq, {}, 0, {}, {}});
+    return;
+  }
+  std::string line = job.host_key;
+  buffered_[line].push_front(std::move(job));
+}
+
 void Engine::fail(Active& a, const Error& e, int64_t now, int64_t retry_after_ms) {
   ErrorClass cls = classify(e);
   Transition t;
   t.seq = a.job.seq;
   t.error_code = e.code();
   t.error_detail = e.detail;
-  if (cls == ErrorClass::free_retry) {
+  if (cls == ErrorClass::free_retry || cls == ErrorClass::local) {
     t.kind = Transition::Kind::defer;
     t.not_before_ms = now + (e.reason == Reason::cancelled ? 0 : 100);
     push(std::move(t));

@@ -31,6 +31,11 @@ struct EngineOptions {
   size_t max_storing = 256;              // downloads waiting for the store before fetching pauses
   int64_t store_retry_base_ms = 500;     // storage failures: backoff while fetching pauses
   int64_t store_retry_cap_ms = 30'000;
+  // Local faults (full or read-only disk, permission lost; disk_pause.h): how long the run
+  // waits for one to clear before it stops (--disk-wait), and how often it probes.
+  int64_t disk_wait_ms = 600'000;
+  int64_t disk_probe_base_ms = 250;
+  int64_t disk_probe_cap_ms = 5'000;
   int64_t idle_poll_ms = 1'000;  // --follow / waiting for not_before: queue poll interval
   int64_t progress_interval_ms = 1'000;
   uint64_t seed = 0;      // jitter seed; 0: random

@@ -4,16 +4,18 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
 #include <system_error>
+
+#include "util/local_fault.h"
+#include "util/text.h"
 
 namespace sluice {
 namespace {
 
 Error io_error(const char* what, const std::filesystem::path& path, int err) {
-  return make_error(Reason::io,
-                    std::string(what) + " " + path.string() + ": " + std::strerror(err));
+  return local_errno_error(
+      err, std::string(what) + " temp file '" + printable(path.string(), 1200) + "'");
 }
 
 }  // namespace

@@ -1,5 +1,9 @@
 // The temp file a response body streams into. Created exclusively (never follows or
 // reuses an existing file); removed again unless the body is kept.
+//
+// Every failure is a local fault (util/local_fault.h: disk_full, read_only, local_denied,
+// local_io) naming the path and the system's message: the disk, not the job, is at fault.
+// One thread (the fetcher's) uses an object.
 #pragma once
 
 #include <cstddef>
@@ -16,13 +20,14 @@ class BodyFile {
   BodyFile& operator=(const BodyFile&) = delete;
   ~BodyFile() { discard(); }
 
-  // open(O_CREAT|O_EXCL|O_CLOEXEC, 0644). io when the file exists or cannot be made; an
-  // existing file is left alone.
+  // open(O_CREAT|O_EXCL|O_CLOEXEC, 0644). A local fault when the file exists or cannot be
+  // made; an existing file is left alone.
   [[nodiscard]] Status create(const std::filesystem::path& path);
-  // Appends all of data. io on failure (disk full, ...).
+  // Appends all of data. A local fault on failure (disk full, read-only, I/O error); the
+  // file then holds part of the data: discard() it, which also gives the space back.
   [[nodiscard]] Status write(const char* data, size_t size);
-  // Closes the file and leaves it in place for the caller. io if close() fails, and then
-  // the file is removed.
+  // Closes the file and leaves it in place for the caller. A local fault if close() fails,
+  // and then the file is removed.
   [[nodiscard]] Status keep();
   // Closes and removes the file if this object created it and it was not kept.
   void discard();

@@ -57,7 +57,6 @@ bool Transfer::start() {
       set(CURLOPT_CLOSESOCKETDATA, static_cast<void*>(sockets_));
   if (s.ok() && !callbacks_set) s = make_error(Reason::internal, "libcurl refused a callback");
   if (s.ok()) s = begin_hop(req_.url);
-  if (s.ok()) s = file_.create(req_.temp_file);
   if (!s.ok()) {
     finish(s.error());
     return false;
@@ -84,6 +83,7 @@ Status Transfer::begin_hop(const std::string& url) {
   result_.effective_url = url_;
   new_response();
   abort_.reset();
+  local_fault_.reset();
   blocked_ = gate_refused_ = false;
   sockets_opened_ = 0;
   blocked_detail_.clear();
@@ -120,6 +120,15 @@ bool Transfer::on_hop_done(CURLcode code) {
   }
   if (abort_) {
     finish(*abort_, /*cut=*/true);
+    return false;
+  }
+  if (local_fault_) {
+    // Our disk failed, not the request: whatever the drained response did afterwards, the
+    // result is the local fault, so the job is not charged for it.
+    long status = 0;
+    curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
+    result_.http_status = status;
+    finish(*local_fault_, cut_by_curl(code));
     return false;
   }
   if (code != CURLE_OK) {
@@ -188,7 +197,10 @@ void Transfer::finish_ok() {
                                                ")"));
     return;
   }
-  if (Status s = file_.keep(); !s.ok()) {
+  // A 2xx creates the file when its headers end; a response without them still gets one.
+  Status s = file_.is_open() ? Status() : file_.create(req_.temp_file);
+  if (s.ok()) s = file_.keep();
+  if (!s.ok()) {
     finish(s.error());
     return;
   }

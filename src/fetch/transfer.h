@@ -31,8 +31,14 @@ class Transfer {
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
-  // Creates the easy handle, checks the URL, points the handle at it and creates the temp
-  // file. false: the transfer is already finished (take_result()).
+  // Creates the easy handle, checks the URL and points the handle at it. false: the
+  // transfer is already finished (take_result()).
+  //
+  // The temp file is created when a 2xx response's headers end, so nothing touches the
+  // disk for other answers. A temp file that cannot be created or written is a local
+  // fault (body_file.h): the rest of the body is still read and dropped, so the request
+  // ends normally at the provider and its connection stays reusable, and the result
+  // carries the local fault.
   [[nodiscard]] bool start();
   CURL* easy() const { return easy_.get(); }
   const std::string& url() const { return url_; }  // the current hop's
@@ -109,6 +115,10 @@ class Transfer {
   int sockets_opened_ = 0;                   // sockets this hop actually opened
   std::string blocked_detail_;
   char errbuf_[CURL_ERROR_SIZE] = {};
+
+  // The temp file could not be created or written: the rest of the body is read and
+  // dropped, and this is the transfer's result.
+  std::optional<Error> local_fault_;
 };
 
 }  // namespace sluice

@@ -91,6 +91,9 @@ bool Transfer::headers_done() {
                             std::to_string(options_.max_bytes) + " (" + url_ + ")");
     return false;
   }
+  // Once per transfer (trailers end with a blank line too; a failed file stays failed).
+  if (file_.is_open() || local_fault_) return true;
+  if (Status s = file_.create(req_.temp_file); !s.ok()) local_fault_ = s.error();
   return true;
 }
 
@@ -117,9 +120,11 @@ bool Transfer::body(const char* data, size_t size) {
                                                url_ + ")");
     return false;
   }
+  if (local_fault_) return true;  // keep reading so the request ends normally; drop it
   if (Status s = file_.write(data, size); !s.ok()) {
-    abort_ = s.error();
-    return false;
+    local_fault_ = s.error();
+    file_.discard();  // gives the space back at once
+    return true;
   }
   hash_.update(data, size);
   if (result_.head.size() < kHeadBytes) {

@@ -103,7 +103,8 @@ class Gate {
   virtual void hold(const std::string& host_key, int64_t ttl_ms) = 0;
 
   // Outcome of every admitted request, exactly once, after release(): drives AIMD,
-  // Retry-After pauses and the circuit breaker.
+  // Retry-After pauses and the circuit breaker. free_retry, storage and local outcomes say
+  // nothing about the host (a local fault is our own disk: AIMD does not see it either).
   virtual void feedback(const std::string& host_key, const Feedback& fb, int64_t now_ms) = 0;
 
   // Earliest time a host that is now paused by Retry-After may admit again (0: not paused).

@@ -97,15 +97,19 @@ void LocalGate::feedback(const std::string& host_key, const Feedback& fb, int64_
   if (fb.cls == ErrorClass::slow_down && fb.retry_after_ms > 0) {
     h.paused_until = std::max(h.paused_until, now_ms + fb.retry_after_ms);
   }
+  // A local fault (our disk) says nothing about the host: neither slow-down nor the
+  // circuit breaker hears of it.
+  const bool local = fb.cls == ErrorClass::local;
   const bool was_closed = h.circuit.state(now_ms) == CircuitState::closed;
-  if (was_closed && h.aimd.on_outcome(fb.cls, h.state.in_flight)) {
+  if (was_closed && !local && h.aimd.on_outcome(fb.cls, h.state.in_flight)) {
     ++h.state.slow_downs;
     GateEvent e{GateEvent::Kind::slowed_down, host_key, now_ms};
     e.effective_cap = h.aimd.effective();
     e.paused_until_ms = h.paused_until > now_ms ? h.paused_until : 0;
     emit(std::move(e));
   }
-  const bool no_outcome = fb.cls == ErrorClass::free_retry || fb.cls == ErrorClass::storage;
+  const bool no_outcome =
+      fb.cls == ErrorClass::free_retry || fb.cls == ErrorClass::storage || local;
   const FailureSignature sig = failure_signature(fb);
   GateEvent e{GateEvent::Kind::circuit_opened, host_key, now_ms};
   switch (h.circuit.record(sig, no_outcome, now_ms)) {

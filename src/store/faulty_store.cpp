@@ -14,9 +14,21 @@ void FaultyStore::fail_if(Match match, Error error, When when) {
   matched_ = Fault{std::move(error), when};
 }
 
+void FaultyStore::fail_probes(std::function<bool()> fails, Error error) {
+  probe_fails_ = std::move(fails);
+  probe_error_ = std::move(error);
+}
+
 void FaultyStore::clear_faults() {
   next_count_ = 0;
   match_ = nullptr;
+  probe_fails_ = nullptr;
+}
+
+Status FaultyStore::probe_spool() {
+  ++probes_;
+  if (probe_fails_ && probe_fails_()) return probe_error_;
+  return base_->probe_spool();
 }
 
 void FaultyStore::put(PutRequest req) {

@@ -1,5 +1,5 @@
 // Fault injection for engine tests, after LevelDB's FaultInjectionTestEnv: a Store that
-// wraps a real one and fails chosen puts with a chosen error.
+// wraps a real one and fails chosen puts, and spool probes, with a chosen error.
 #pragma once
 
 #include <cstdint>
@@ -35,10 +35,14 @@ class FaultyStore final : public Store {
   // Every later put that match() accepts fails with error, until clear_faults().
   // fail_next() is consulted first.
   void fail_if(Match match, Error error, When when = When::before);
+  // probe_spool() fails with error while fails() says so (checked on each probe), until
+  // clear_faults(); otherwise it asks the base store.
+  void fail_probes(std::function<bool()> fails, Error error);
   void clear_faults();
 
   int puts() const { return puts_; }          // put() calls seen
   int injected() const { return injected_; }  // of which this wrapper failed
+  int probes() const { return probes_; }      // probe_spool() calls seen
   Store& base() { return *base_; }
 
   std::filesystem::path spool_dir() const override { return base_->spool_dir(); }
@@ -47,6 +51,7 @@ class FaultyStore final : public Store {
   size_t in_flight() const override { return failed_.size() + base_->in_flight(); }
   // The base store's puts finish on its own threads: their notifier is the base's.
   void set_notifier(std::function<void()> fn) override { base_->set_notifier(std::move(fn)); }
+  Status probe_spool() override;
   Status clean_spool() override { return base_->clean_spool(); }
   std::string describe() const override { return "faulty " + base_->describe(); }
 
@@ -62,8 +67,11 @@ class FaultyStore final : public Store {
   Fault next_;
   Match match_;
   Fault matched_;
+  std::function<bool()> probe_fails_;
+  Error probe_error_;
   int puts_ = 0;
   int injected_ = 0;
+  int probes_ = 0;
   std::vector<PutResult> failed_;                // `before` faults waiting for poll()
   std::unordered_map<uint64_t, Error> replace_;  // `after` faults, by tag
 };

@@ -5,12 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <system_error>
 #include <utility>
 
 #include "store/fs_error.h"
 #include "store/object_key.h"
+#include "store/spool_probe.h"
+#include "util/local_fault.h"
 
 namespace fs = std::filesystem;
 
@@ -20,11 +21,7 @@ namespace {
 constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 
 // open() and clean_spool() fail for the whole store: denied or I/O, never a key problem.
-Error setup_error(int err, const std::string& what) {
-  Error e = store_errno_error(err, what);
-  if (e.reason != Reason::store_denied) e.reason = Reason::store_io;
-  return e;
-}
+Error setup_error(int err, const std::string& what) { return store_setup_error(err, what); }
 
 std::string quoted(const fs::path& p) { return "'" + printable(p.string(), 1200) + "'"; }
 
@@ -65,6 +62,20 @@ Result<std::unique_ptr<FolderStore>> FolderStore::open(fs::path root, Logger* lo
                       "spool folder " + quoted(spool) + " is not a folder (" +
                           (S_ISLNK(st.st_mode) ? "a symbolic link" : "a file") +
                           "); remove it and run again");
+  }
+  // A store that cannot be written at all is a setting to fix, not a fault to wait out:
+  // say so now, before any job is leased. A full disk passes (an empty file needs no
+  // space); the run waits for it like for a disk that fills up mid-run.
+  if (Status w = probe_folder(spool, 0); !w.ok()) {
+    const Reason r = w.error().reason;
+    if (r == Reason::read_only || r == Reason::local_denied) {
+      return make_error(Reason::store_denied,
+                        "store folder " + quoted(root) + " cannot be written: " + w.error().detail);
+    }
+    if (r != Reason::disk_full) {
+      return make_error(Reason::store_io,
+                        "store folder " + quoted(root) + " cannot be written: " + w.error().detail);
+    }
   }
   std::unique_ptr<FolderStore> store(
       new FolderStore(std::move(root), std::move(canonical), std::move(root_fd), log));
@@ -116,8 +127,7 @@ Result<UniqueFd> FolderStore::open_parent(const std::string& key) {
       // The new entry must survive a crash before anything is renamed beneath it.
       if (::fsync(dir.get()) != 0) {
         int err = errno;
-        return make_error(Reason::store_io,
-                          "fsync " + quoted(walked.parent_path()) + ": " + std::strerror(err));
+        return local_errno_error(err, "cannot fsync " + quoted(walked.parent_path()));
       }
       next.reset(::openat(dir.get(), name.c_str(), kDirFlags));
     }
@@ -192,8 +202,7 @@ Status FolderStore::store(const PutRequest& req) {
   }
   if (::fsync(parent->get()) != 0) {
     int err = errno;
-    return make_error(Reason::store_io,
-                      "fsync " + quoted(target.parent_path()) + ": " + std::strerror(err));
+    return local_errno_error(err, "cannot fsync " + quoted(target.parent_path()));
   }
   return {};
 }

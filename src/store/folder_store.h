@@ -7,10 +7,16 @@
 // symbolic link (inside the root or pointing out of it) can make it write outside the
 // root; a key whose path passes through a symbolic link is refused with store_denied.
 //
-// Errors of put(): store_io (retry later: disk full, I/O error), store_denied (stop the
-// run: permission denied, read-only file system, a symbolic link in the way), bad_key
-// (this key can never be stored here: invalid key, or it collides with an existing folder
-// or file; permanent for that job only), io (the temp file is missing: fetch again).
+// Errors of put(): a local fault (util/local_fault.h: disk_full, read_only, local_denied,
+// local_io: the disk filled up, turned read-only, lost a permission or failed; the engine
+// pauses fetching and retries once the disk recovers), store_denied (stop the run: a
+// symbolic link in the way), bad_key (this key can never be stored here: invalid key, or
+// it collides with an existing folder or file; permanent for that job only), io (the temp
+// file is missing: fetch again).
+//
+// What is fatal when: open() refuses a store folder that cannot be written at all
+// (permission denied, read-only file system: store_denied) before any job is leased; the
+// same faults after a run began are waited out, since a disk can come back.
 //
 // Not thread-safe: one thread (the engine's) owns it.
 #pragma once
@@ -33,9 +39,10 @@ class FolderStore final : public Store {
   // The spool folder, inside the root so renames stay on one file system.
   static constexpr const char* kSpoolName = ".sluice-tmp";
 
-  // Creates root and root/.sluice-tmp as needed. Errors name the path and the system's
-  // message: store_denied when permission is denied or the file system is read-only,
-  // store_io otherwise. log (optional, not owned) hears what clean_spool() removed.
+  // Creates root and root/.sluice-tmp as needed and checks that a file can be created in
+  // the spool. Errors name the path and the system's message: store_denied when
+  // permission is denied or the file system is read-only, store_io otherwise (a full disk
+  // is not an error here). log (optional, not owned) hears what clean_spool() removed.
   // threads > 0: puts run on that many worker threads (fsync off the event loop);
   // 0: each put finishes inside put().
   static Result<std::unique_ptr<FolderStore>> open(std::filesystem::path root,

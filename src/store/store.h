@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "store/spool_probe.h"
 #include "util/error.h"
 
 namespace sluice {
@@ -25,9 +26,11 @@ struct PutRequest {
 
 struct PutResult {
   uint64_t tag = 0;
-  Status status;  // store_io (retry later) or store_denied (stop the run); also bad_key
-                  // (this key can never be stored: permanent for the job) and io (the
-                  // temp file is gone: fetch again)
+  Status status;  // store_io (retry later), a local fault (disk_full, read_only,
+                  // local_denied, local_io: the folder store's own disk; retry once it
+                  // recovers) or store_denied (stop the run); also bad_key (this key can
+                  // never be stored: permanent for the job) and io (the temp file is
+                  // gone: fetch again)
 };
 
 class Store {
@@ -58,6 +61,11 @@ class Store {
   // set_notifier nor wait for the thread that does. Store threads may still run after
   // that (finishing puts until the store is destroyed); they only stop calling back.
   virtual void set_notifier(std::function<void()> fn) { (void)fn; }
+
+  // Whether spool_dir() can take a temp file of about an image's size now (spool_probe.h):
+  // what the engine tries, with backoff, while a local fault pauses fetching. Blocks for a
+  // small write; call it from the engine's thread.
+  [[nodiscard]] virtual Status probe_spool() { return probe_folder(spool_dir(), kProbeBytes); }
 
   // Removes temp files left behind by a crashed run. Call only while holding the run lock.
   virtual Status clean_spool() = 0;

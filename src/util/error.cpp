@@ -6,14 +6,15 @@ namespace sluice {
 namespace {
 
 // clang-format off
-constexpr std::array<std::string_view, 27> kNames = {
+constexpr std::array<std::string_view, 31> kNames = {
     "ok",           "http",         "bad_url",           "blocked_address",
     "dns",          "connect",      "timeout",           "reset",
     "truncated",    "too_large",    "not_image",         "too_many_redirects",
     "tls",          "network",      "store_io",          "store_denied",
     "gate_refused", "cancelled",    "internal",          "bad_input",
     "io",           "bad_key",      "bad_framing",       "headers_too_large",
-    "bad_status",   "queue_unavailable", "redis",
+    "bad_status",   "queue_unavailable", "redis",        "disk_full",
+    "read_only",    "local_denied", "local_io",
 };
 // clang-format on
 
@@ -90,6 +91,11 @@ ErrorClass classify(const Error& e) {
     case Reason::gate_refused:
     case Reason::cancelled:
       return ErrorClass::free_retry;
+    case Reason::disk_full:
+    case Reason::read_only:
+    case Reason::local_denied:
+    case Reason::local_io:
+      return ErrorClass::local;
   }
   return ErrorClass::transient;
 }

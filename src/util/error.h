@@ -41,10 +41,18 @@ enum class Reason {
   queue_unavailable,  // the queue's server cannot be reached or the connection was lost;
                       // retry later (a Redis queue reconnects with backoff)
   redis,              // Redis answered a command with an error (OOM, READONLY, script error)
+  // Local faults: our own disk (the spool or a folder store), never the job's fault. The
+  // engine pauses fetching, charges no attempt and never dead-letters for them.
+  disk_full,     // ENOSPC, EDQUOT
+  read_only,     // EROFS
+  local_denied,  // EACCES, EPERM on a file or folder sluice itself writes
+  local_io,      // any other failure to write, flush or rename a local file (EIO, ...)
 };
 
-// How the engine acts on a failure (design.md, "Failures").
-enum class ErrorClass { none, permanent, transient, slow_down, storage, free_retry };
+// How the engine acts on a failure (design.md, "Failures"). local: our side failed (a
+// full or read-only disk, permission lost), not the job nor the provider: pause fetching
+// until it clears, charge nothing, tell neither the circuit breaker nor slow-down.
+enum class ErrorClass { none, permanent, transient, slow_down, storage, free_retry, local };
 
 std::string_view reason_name(Reason r);
 bool reason_from_name(std::string_view name, Reason* out);

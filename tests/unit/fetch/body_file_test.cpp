@@ -7,6 +7,7 @@
 namespace sluice {
 namespace {
 
+using testing::FileSizeLimit;
 using testing::read_file;
 using testing::TempDir;
 
@@ -40,17 +41,40 @@ TEST(BodyFile, NeverOpensAnExistingFile) {
   BodyFile f;
   Status s = f.create(dir.file("a"));
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().reason, Reason::io);
+  EXPECT_EQ(s.error().reason, Reason::local_io);
+  EXPECT_NE(s.error().detail.find(dir.file("a").string()), std::string::npos);
   f.discard();
   EXPECT_EQ(read_file(dir.file("a")), "theirs");
 }
 
-TEST(BodyFile, MissingDirectoryIsIo) {
+TEST(BodyFile, MissingDirectoryIsALocalFault) {
   TempDir dir;
   BodyFile f;
   Status s = f.create(dir.file("no/such/dir/a"));
-  EXPECT_EQ(s.error().reason, Reason::io);
+  EXPECT_EQ(s.error().reason, Reason::local_io);
+  EXPECT_NE(s.error().detail.find("No such file or directory"), std::string::npos);
   EXPECT_FALSE(f.write("x", 1).ok());
+}
+
+// A write the kernel refuses part way (here past RLIMIT_FSIZE; a full disk looks the same
+// to the writer) is a local fault naming the file; discard() removes what was written.
+TEST(BodyFile, AFailedWriteIsALocalFaultNamingTheFile) {
+  TempDir dir;
+  BodyFile f;
+  ASSERT_TRUE(f.create(dir.file("a")).ok());
+  Status s;
+  {
+    FileSizeLimit limit(4096);
+    s = f.write(std::string(64 * 1024, 'x').data(), 64 * 1024);
+  }
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().reason, Reason::local_io);
+  EXPECT_NE(s.error().detail.find("cannot write temp file '" + dir.file("a").string() + "'"),
+            std::string::npos)
+      << s.error().detail;
+  EXPECT_NE(s.error().detail.find("File too large"), std::string::npos) << s.error().detail;
+  f.discard();
+  EXPECT_EQ(dir.entries(), 0u);
 }
 
 }  // namespace

@@ -4,11 +4,13 @@
 
 #include <httplib.h>
 #include <openssl/evp.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -182,6 +184,33 @@ inline FetchResult fetch_one(Fetcher& f, const std::string& url,
   }
   return std::move(results[0]);
 }
+
+// A real write fault without a mount: while it lives, this process cannot write a file
+// past `bytes` (RLIMIT_FSIZE; write() fails with EFBIG, SIGXFSZ ignored).
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &old_);
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = old_;
+    small.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &small);
+  }
+  ~FileSizeLimit() { restore(); }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+  void restore() {
+    if (restored_) return;
+    ::setrlimit(RLIMIT_FSIZE, &old_);
+    std::signal(SIGXFSZ, old_handler_);
+    restored_ = true;
+  }
+
+ private:
+  struct rlimit old_ {};
+  void (*old_handler_)(int) = nullptr;
+  bool restored_ = false;
+};
 
 inline FetchOptions local_options() {
   FetchOptions o;

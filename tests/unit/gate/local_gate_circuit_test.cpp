@@ -208,6 +208,28 @@ TEST(Circuit, AProbeThatSaysNothingIsSentAgain) {
   EXPECT_TRUE(gate.try_acquire(kHost, clock.now_ms()));
 }
 
+// A local fault (our disk full or read-only) says nothing about the provider: however
+// many, they open no circuit, cut no concurrency, and a probe that meets one goes again.
+TEST(Circuit, LocalFaultsAreNotTheHostsOutcome) {
+  FakeClock clock;
+  LocalGate gate(limits_for(8));
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(request(gate, net(i % 2 ? Reason::disk_full : Reason::read_only), clock.now_ms()));
+  }
+  EXPECT_EQ(gate.health(kHost, clock.now_ms()).circuit, CircuitState::closed);
+  EXPECT_EQ(state(gate).circuits_opened, 0u);
+  EXPECT_EQ(state(gate).slow_downs, 0u);
+  EXPECT_EQ(state(gate).effective_cap, 8);
+  EXPECT_TRUE(gate.take_events().empty());
+
+  open_with_403s(gate, clock.now_ms());
+  clock.advance_ms(1'000);
+  ASSERT_TRUE(request(gate, net(Reason::disk_full), clock.now_ms()));  // the probe
+  EXPECT_EQ(gate.health(kHost, clock.now_ms()).circuit, CircuitState::half_open);
+  EXPECT_TRUE(gate.take_events().empty());
+  EXPECT_TRUE(gate.try_acquire(kHost, clock.now_ms()));
+}
+
 TEST(Circuit, OtherHostsAreUnaffected) {
   FakeClock clock;
   LocalGate gate(limits_for(8));

@@ -154,5 +154,20 @@ TEST_F(FaultyStoreTest, CleanSpoolGoesToTheBase) {
   EXPECT_TRUE(fs::is_empty(store_->spool_dir()));
 }
 
+TEST_F(FaultyStoreTest, ProbesFailWhileTheConditionHoldsThenAskTheBase) {
+  bool full = true;
+  store_->fail_probes([&] { return full; }, make_error(Reason::disk_full, "spool (injected)"));
+  Status s = store_->probe_spool();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().reason, Reason::disk_full);
+  full = false;
+  EXPECT_TRUE(store_->probe_spool().ok());  // the real spool folder, written and cleaned
+  EXPECT_TRUE(fs::is_empty(store_->spool_dir()));
+  full = true;
+  store_->clear_faults();
+  EXPECT_TRUE(store_->probe_spool().ok());
+  EXPECT_EQ(store_->probes(), 3);
+}
+
 }  // namespace
 }  // namespace sluice

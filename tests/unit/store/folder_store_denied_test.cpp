@@ -67,7 +67,31 @@ TEST(FolderStoreDenied, OpenUnderAReadOnlyFolderIsStoreDenied) {
   EXPECT_EQ(code, 0);
 }
 
-TEST(FolderStoreDenied, PutIntoAReadOnlyFolderIsStoreDenied) {
+// Regression: an existing store whose spool had become unwritable passed open() (the
+// folders were there), and the run then failed every job.
+TEST(FolderStoreDenied, OpenOfAStoreWhoseSpoolCannotBeWrittenIsStoreDenied) {
+  TempDir tmp;
+  fs::permissions(tmp.path(), fs::perms::all);
+  fs::path root = tmp.path() / "root";
+  fs::create_directories(root / ".sluice-tmp");
+  fs::permissions(root, fs::perms::all);
+  fs::permissions(root / ".sluice-tmp",
+                  fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+
+  int code = run_unprivileged([&] {
+    auto s = FolderStore::open(root);
+    if (s.ok()) return 10;
+    if (s.error().detail.find(root.string()) == std::string::npos) return 12;
+    if (s.error().detail.find("Permission denied") == std::string::npos) return 13;
+    return expect_reason(&s.error(), Reason::store_denied);
+  });
+  if (code == kCannotDrop) GTEST_SKIP() << "running as root and cannot switch to nobody";
+  EXPECT_EQ(code, 0);
+}
+
+// Permission lost after the run began: a local fault the engine waits out (the store
+// folder was writable at open(), so someone may give it back), not an immediate stop.
+TEST(FolderStoreDenied, PutIntoAReadOnlyFolderIsALocalFault) {
   TempDir tmp;
   fs::permissions(tmp.path(), fs::perms::all);
   fs::path root = tmp.path() / "root";
@@ -88,7 +112,10 @@ TEST(FolderStoreDenied, PutIntoAReadOnlyFolderIsStoreDenied) {
     if (results.size() != 1) return 21;
     if (results[0].status.ok()) return 10;
     if (!fs::exists(t)) return 22;  // a failed put keeps the temp file
-    return expect_reason(&results[0].status.error(), Reason::store_denied);
+    const Error& e = results[0].status.error();
+    if (e.detail.find((root / "locked").string()) == std::string::npos) return 23;
+    if (e.detail.find("Permission denied") == std::string::npos) return 24;
+    return expect_reason(&e, Reason::local_denied);
   });
   if (code == kCannotDrop) GTEST_SKIP() << "running as root and cannot switch to nobody";
   EXPECT_EQ(code, 0);
@@ -96,21 +123,33 @@ TEST(FolderStoreDenied, PutIntoAReadOnlyFolderIsStoreDenied) {
 }
 
 // What cannot be staged here (a read-only file system needs a mount, a full disk needs a
-// small one) is covered by the errno mapping every store error goes through.
+// small one; tests/system/test_disk_faults.sh does both as root) is covered by the errno
+// mapping every store error goes through.
 TEST(StoreErrno, MapsToReasons) {
-  EXPECT_EQ(store_reason_for_errno(EACCES), Reason::store_denied);
-  EXPECT_EQ(store_reason_for_errno(EPERM), Reason::store_denied);
-  EXPECT_EQ(store_reason_for_errno(EROFS), Reason::store_denied);
-  EXPECT_EQ(store_reason_for_errno(ENOSPC), Reason::store_io);
-  EXPECT_EQ(store_reason_for_errno(EDQUOT), Reason::store_io);
-  EXPECT_EQ(store_reason_for_errno(EIO), Reason::store_io);
-  EXPECT_EQ(store_reason_for_errno(EXDEV), Reason::store_io);
+  EXPECT_EQ(store_reason_for_errno(EACCES), Reason::local_denied);
+  EXPECT_EQ(store_reason_for_errno(EPERM), Reason::local_denied);
+  EXPECT_EQ(store_reason_for_errno(EROFS), Reason::read_only);
+  EXPECT_EQ(store_reason_for_errno(ENOSPC), Reason::disk_full);
+  EXPECT_EQ(store_reason_for_errno(EDQUOT), Reason::disk_full);
+  EXPECT_EQ(store_reason_for_errno(EIO), Reason::local_io);
+  EXPECT_EQ(store_reason_for_errno(EXDEV), Reason::local_io);
   EXPECT_EQ(store_reason_for_errno(EISDIR), Reason::bad_key);
   EXPECT_EQ(store_reason_for_errno(ENOTDIR), Reason::bad_key);
   EXPECT_EQ(store_reason_for_errno(ENAMETOOLONG), Reason::bad_key);
   Error e = store_errno_error(ENOSPC, "cannot rename 'a' to 'b'");
-  EXPECT_EQ(e.reason, Reason::store_io);
+  EXPECT_EQ(e.reason, Reason::disk_full);
   EXPECT_EQ(e.detail, "cannot rename 'a' to 'b': No space left on device");
+  for (int err : {ENOSPC, EDQUOT, EROFS, EACCES, EPERM, EIO}) {
+    EXPECT_EQ(classify(store_errno_error(err, "x")), ErrorClass::local) << err;
+  }
+}
+
+// At start-up only: a store folder that cannot be written at all stops the run at once.
+TEST(StoreErrno, SetupErrorsAreDeniedOrStoreIo) {
+  EXPECT_EQ(store_setup_error(EACCES, "x").reason, Reason::store_denied);
+  EXPECT_EQ(store_setup_error(EPERM, "x").reason, Reason::store_denied);
+  EXPECT_EQ(store_setup_error(EROFS, "x").reason, Reason::store_denied);
+  EXPECT_EQ(store_setup_error(EIO, "x").reason, Reason::store_io);
 }
 
 }  // namespace

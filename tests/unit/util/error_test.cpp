@@ -40,6 +40,10 @@ const std::vector<std::pair<Reason, const char*>> kStableNames = {
     {Reason::bad_status, "bad_status"},
     {Reason::queue_unavailable, "queue_unavailable"},
     {Reason::redis, "redis"},
+    {Reason::disk_full, "disk_full"},
+    {Reason::read_only, "read_only"},
+    {Reason::local_denied, "local_denied"},
+    {Reason::local_io, "local_io"},
 };
 
 TEST(Reason, NamesAreStable) {
@@ -161,6 +165,12 @@ TEST(Classify, TransientReasons) {
 TEST(Classify, StorageIsItsOwnClass) {
   EXPECT_EQ(classify(make_error(Reason::store_io, "disk full")), ErrorClass::storage);
   EXPECT_EQ(classify(make_error(Reason::store_denied, "EACCES")), ErrorClass::storage);
+}
+
+TEST(Classify, LocalFaultsAreOurSideNotTheJobs) {
+  for (Reason r : {Reason::disk_full, Reason::read_only, Reason::local_denied, Reason::local_io}) {
+    EXPECT_EQ(classify(make_error(r, "")), ErrorClass::local) << reason_name(r);
+  }
 }
 
 TEST(Classify, FreeRetriesAndNone) {
