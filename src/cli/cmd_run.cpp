@@ -69,8 +69,10 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   auto keys = KeyTemplate::parse(a.key);
   if (!keys.ok()) return fail("--key: " + keys.error().to_string());
 
+  const Durability durability = parse_durability(a.durability).value_or(Durability::process);
   std::string db = queue_file(g.queue);
-  auto queue = open_queue(g.queue);  // first: it names a queue that is not a file
+  // First: it names a queue that is not a file.
+  auto queue = open_queue(g.queue, QueueAccess::create, nullptr, durability);
   if (!queue.ok()) return fail(queue.error().to_string());
   auto lock = RunLock::acquire(db);  // the file itself, whatever name leads to it
   if (!lock.ok()) return fail(lock.error().detail);
@@ -79,7 +81,7 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   if (s3.skip_existing && a.store.rfind("s3://", 0) != 0) {
     return fail("--skip-existing works with an S3 store (--store s3://BUCKET/PREFIX) only");
   }
-  auto store = open_store(a.store, &log, a.store_threads, s3);
+  auto store = open_store(a.store, &log, a.store_threads, s3, durability);
   if (!store.ok()) return fail(store.error().to_string());
 
   SystemClock clock;
@@ -258,8 +260,13 @@ void add_run_options(CLI::App* cmd, RunArgs* a) {
                 "Store any body: no Content-Type check, no image magic-byte check");
   cmd->add_flag("--allow-svg", a->allow_svg, "Accept SVG (text that can carry script)");
   cmd->add_option("--store-threads", a->store_threads,
-                  "Threads that flush and rename stored objects off the event loop (8)")
+                  "Threads that rename stored objects into place off the event loop (8)")
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--durability", a->durability,
+                  "process (default): stored objects and the queue survive a crash of sluice; "
+                  "power: they also survive a power cut or an OS crash (one file-system sync "
+                  "before each queue commit, and a fully synced queue)")
+      ->check(CLI::IsMember({"process", "power"}));
   add_s3_options(cmd, *a);
 }
 

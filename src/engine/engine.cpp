@@ -183,6 +183,17 @@ void Engine::push(Transition t) { pending_.push_back(std::move(t)); }
 Status Engine::commit(int64_t now) {
   last_commit_ms_ = clock_.steady_ms();
   if (pending_.empty()) return Status();
+  // A job is recorded done only once its object is as durable as the store promises.
+  const bool completes = std::any_of(pending_.begin(), pending_.end(), [](const Transition& t) {
+    return t.kind == Transition::Kind::complete;
+  });
+  if (completes) {
+    if (Status d = store_.make_durable(); !d.ok()) {
+      log_.error("cannot make stored objects durable; their jobs are not recorded done: " +
+                 d.error().to_string());
+      return d.error();
+    }
+  }
   auto applied = queue_.apply(pending_, now);
   if (!applied.ok()) {
     log_.error("queue commit failed: " + applied.error().to_string());

@@ -27,13 +27,18 @@ std::string quoted(const fs::path& p) { return "'" + printable(p.string(), 1200)
 
 }  // namespace
 
-FolderStore::FolderStore(fs::path root, fs::path canonical_root, UniqueFd root_fd, Logger* log)
+FolderStore::FolderStore(fs::path root, fs::path canonical_root, UniqueFd root_fd, Logger* log,
+                         FolderSync sync)
     : root_(std::move(root)),
       canonical_root_(std::move(canonical_root)),
       root_fd_(std::move(root_fd)),
-      log_(log) {}
+      log_(log),
+      sync_(std::move(sync)) {
+  if (!sync_.syncfs) sync_.syncfs = [](int fd) { return ::syncfs(fd); };
+}
 
-Result<std::unique_ptr<FolderStore>> FolderStore::open(fs::path root, Logger* log, int threads) {
+Result<std::unique_ptr<FolderStore>> FolderStore::open(fs::path root, Logger* log, int threads,
+                                                       FolderSync sync) {
   if (root.empty()) return make_error(Reason::store_io, "store folder: empty path");
   std::error_code ec;
   fs::create_directories(root, ec);
@@ -77,8 +82,8 @@ Result<std::unique_ptr<FolderStore>> FolderStore::open(fs::path root, Logger* lo
                         "store folder " + quoted(root) + " cannot be written: " + w.error().detail);
     }
   }
-  std::unique_ptr<FolderStore> store(
-      new FolderStore(std::move(root), std::move(canonical), std::move(root_fd), log));
+  std::unique_ptr<FolderStore> store(new FolderStore(std::move(root), std::move(canonical),
+                                                     std::move(root_fd), log, std::move(sync)));
   if (threads > 0) {
     FolderStore* self = store.get();
     store->workers_ = std::make_unique<PutWorkers>(
@@ -123,11 +128,6 @@ Result<UniqueFd> FolderStore::open_parent(const std::string& key) {
       if (::mkdirat(dir.get(), name.c_str(), 0755) != 0 && errno != EEXIST) {
         int err = errno;
         return store_errno_error(err, "cannot create folder " + quoted(walked));
-      }
-      // The new entry must survive a crash before anything is renamed beneath it.
-      if (::fsync(dir.get()) != 0) {
-        int err = errno;
-        return local_errno_error(err, "cannot fsync " + quoted(walked.parent_path()));
       }
       next.reset(::openat(dir.get(), name.c_str(), kDirFlags));
     }
@@ -179,7 +179,7 @@ Status FolderStore::store(const PutRequest& req) {
     return make_error(Reason::io, "temp file " + quoted(req.temp_file) + " is not a file");
   }
   // Temp files are private while written (typically 0600); objects are for reading.
-  if (::fchmod(temp.get(), 0644) != 0 || ::fsync(temp.get()) != 0) {
+  if (::fchmod(temp.get(), 0644) != 0) {
     int err = errno;
     return store_errno_error(err, "cannot finish temp file " + quoted(req.temp_file));
   }
@@ -200,9 +200,19 @@ Status FolderStore::store(const PutRequest& req) {
     if (err == EXDEV) e.detail += " (the temp file must be in " + quoted(spool_dir()) + ")";
     return e;
   }
-  if (::fsync(parent->get()) != 0) {
+  unsynced_.fetch_add(1);  // before the result is published (make_durable)
+  return {};
+}
+
+Status FolderStore::make_durable() {
+  if (sync_.level != Durability::power) return {};
+  const uint64_t stored = unsynced_.exchange(0);
+  if (stored == 0) return {};
+  if (sync_.syncfs(root_fd_.get()) != 0) {
     int err = errno;
-    return local_errno_error(err, "cannot fsync " + quoted(target.parent_path()));
+    unsynced_.fetch_add(stored);  // still not durable: the next call tries again
+    return local_errno_error(
+        err, "cannot sync the file system of the store folder " + quoted(canonical_root_));
   }
   return {};
 }
