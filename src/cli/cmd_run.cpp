@@ -1,5 +1,7 @@
 // sluice run: drain the queue into the store under the per-host caps.
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "cli/commands.h"
@@ -19,6 +21,17 @@
 
 namespace sluice {
 namespace {
+
+// Connections worth keeping open for reuse: one per slot of every --limit rule, and the
+// default cap's worth for the hosts without one (libcurl closes the oldest beyond that).
+long connection_cache_size(const RunArgs& a) {
+  long total = a.default_limit;
+  for (const auto& spec : a.limits) {
+    // Already checked by HostLimits::add_rule: a whole number after the last '='.
+    total += std::strtol(spec.c_str() + spec.rfind('=') + 1, nullptr, 10);
+  }
+  return std::min<long>(total, 1 << 20);
+}
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "sluice: error: %s\n", message.c_str());
@@ -102,6 +115,7 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   fo.low_speed_bytes = a.low_speed_bytes;
   fo.low_speed_seconds = a.low_speed_time;
   fo.allow_private = a.allow_private;
+  fo.max_idle_connections = connection_cache_size(a);
 
   LocalGate gate(limits, CircuitOptions{}, &clock);
   GateObserver observer(gate);
