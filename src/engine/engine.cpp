@@ -61,8 +61,9 @@ EngineProgress Engine::progress() const {
 }
 
 std::filesystem::path Engine::temp_path(uint64_t tag) const {
-  return store_.spool_dir() /
-         ("fetch-" + std::to_string(::getpid()) + "-" + std::to_string(tag) + ".part");
+  // The process id keeps two runs' temp names apart; asked once, not per file.
+  static const std::string prefix = "fetch-" + std::to_string(::getpid()) + "-";
+  return store_.spool_dir() / (prefix + std::to_string(tag) + ".part");
 }
 
 Status Engine::run() {

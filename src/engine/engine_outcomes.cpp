@@ -78,7 +78,7 @@ void Engine::on_fetched(FetchResult r, int64_t now) {
   f.id = a.job.id;
   f.url = a.job.url;
   f.sha256 = r.sha256;
-  f.url_sha256 = sha256_hex(a.job.url);
+  if (keys_.needs_url_sha256()) f.url_sha256 = sha256_hex(a.job.url);
   f.ext = ext_for(r.content_type, url.ok() ? url->path : std::string());
   f.host = url.ok() ? url->host : std::string();
   auto key = keys_.render(f);

@@ -88,7 +88,8 @@ class FolderStore final : public Store {
   FolderStore(std::filesystem::path root, std::filesystem::path canonical_root, UniqueFd root_fd,
               Logger* log, FolderSync sync);
   Status store(const PutRequest& req);
-  // Opens (creating as needed) the folder that holds the key's last segment.
+  // Opens (creating as needed) the folder that holds the key's last segment; the key has
+  // at least one '/' (a key without one lives in the root, root_fd_).
   Result<UniqueFd> open_parent(const std::string& key);
 
   std::filesystem::path root_;

@@ -53,6 +53,8 @@ class KeyTemplate {
 
   // The key depends on the body, so it can only be rendered after the download.
   bool needs_sha256() const { return needs_sha256_; }
+  // Whether render() reads KeyFields::url_sha256 (so a caller may skip hashing the URL).
+  bool needs_url_sha256() const { return needs_url_sha256_; }
 
   const std::string& text() const { return text_; }
 
@@ -74,6 +76,7 @@ class KeyTemplate {
   std::string text_;
   std::vector<Part> parts_;
   bool needs_sha256_ = false;
+  bool needs_url_sha256_ = false;
 };
 
 }  // namespace sluice
