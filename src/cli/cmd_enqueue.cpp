@@ -14,6 +14,8 @@
 namespace sluice {
 namespace {
 
+constexpr int kEnqueueCacheMib = 32;
+
 struct EnqueueArgs {
   std::string file;
   std::string format = "auto";
@@ -43,7 +45,10 @@ int run_enqueue(const GlobalOptions& g, const EnqueueArgs& a) {
     in = &file;
     source = a.file;
   }
-  auto queue = open_queue(g.queue, QueueAccess::create);
+  // The id index's pages are looked up in random order: a cache that holds most of it at
+  // a million jobs, and stays under the 64 MiB the whole process may use.
+  auto queue =
+      open_queue(g.queue, QueueAccess::create, nullptr, Durability::process, kEnqueueCacheMib);
   if (!queue.ok()) {
     std::fprintf(stderr, "sluice: error: %s\n", queue.error().to_string().c_str());
     return kExitError;

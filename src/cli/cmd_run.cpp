@@ -22,6 +22,8 @@
 namespace sluice {
 namespace {
 
+constexpr int kRunCacheMib = 4;  // the SQLite page cache of run and serve
+
 // Connections worth keeping open for reuse: one per slot of every --limit rule, and the
 // default cap's worth for the hosts without one (libcurl closes the oldest beyond that).
 long connection_cache_size(const RunArgs& a) {
@@ -85,7 +87,9 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   const Durability durability = parse_durability(a.durability).value_or(Durability::process);
   std::string db = queue_file(g.queue);
   // First: it names a queue that is not a file.
-  auto queue = open_queue(g.queue, QueueAccess::create, nullptr, durability);
+  // A small page cache: the run leases and completes in seq order, so a few MiB hold the
+  // pages it is working on, and memory stays flat however many jobs are queued.
+  auto queue = open_queue(g.queue, QueueAccess::create, nullptr, durability, kRunCacheMib);
   if (!queue.ok()) return fail(queue.error().to_string());
   auto lock = RunLock::acquire(db);  // the file itself, whatever name leads to it
   if (!lock.ok()) return fail(lock.error().detail);

@@ -42,7 +42,7 @@ class ServeHooks final : public RunHooks {
     // The server's own queue handle: SQLite in WAL mode lets it read and write beside the
     // engine's connection (busy_timeout waits out the engine's group commits).
     // Posted jobs are committed as durably as the run's (--durability).
-    auto queue = open_queue(g_.queue, QueueAccess::create, nullptr, durability_);
+    auto queue = open_queue(g_.queue, QueueAccess::create, nullptr, durability_, /*cache_mib=*/8);
     if (!queue.ok()) return queue.error();
     queue_ = std::move(*queue);
     p.engine.set_stats(&metrics_);

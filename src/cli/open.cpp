@@ -26,7 +26,7 @@ std::string queue_file(const std::string& spec) {
 }
 
 Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, QueueAccess access, Logger* log,
-                                          Durability durability) {
+                                          Durability durability, int cache_mib) {
   if (is_redis_url(spec)) {
     auto address = parse_redis_url(spec);
     if (!address.ok()) return address.error();
@@ -52,6 +52,7 @@ Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, QueueAccess a
   }
   SqliteOptions options;
   if (durability == Durability::power) options.durability = SqliteOptions::Durability::full;
+  if (cache_mib > 0) options.cache_mib = cache_mib;
   auto q = SqliteQueue::open(path, options);
   if (!q.ok()) return q.error();
   return std::unique_ptr<Queue>(std::move(*q));

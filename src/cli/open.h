@@ -25,10 +25,13 @@ enum class QueueAccess { create, existing };
 // (no file; no sluice queue in that Redis database) is a bad_input error naming it, and
 // nothing is created.
 // durability: a SQLite queue commits with synchronous=NORMAL (process) or FULL (power).
+// cache_mib: a SQLite queue's page cache (0: SqliteOptions' default, sized for enqueue's
+// lookups by id; `run` walks the file in seq order and needs little).
 Result<std::unique_ptr<Queue>> open_queue(const std::string& spec,
                                           QueueAccess access = QueueAccess::create,
                                           Logger* log = nullptr,
-                                          Durability durability = Durability::process);
+                                          Durability durability = Durability::process,
+                                          int cache_mib = 0);
 
 // Whether `run` and `serve` can work on this queue: not on Redis yet (the global per-host
 // gate is not implemented), and the error says so.
