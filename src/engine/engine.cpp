@@ -275,7 +275,7 @@ int64_t Engine::next_wake(int64_t now) const {
   for (uint64_t tag : store_waiting_) {  // store retries are timed on the steady clock
     wake = std::min(wake, now + (storing_.at(tag).store_retry_at_ms - clock_.steady_ms()));
   }
-  if (!stopping_ && next_lease_ms_ > 0) {
+  if (!stopping_ && next_lease_ms_ > clock_.steady_ms()) {  // a wait still to come
     wake = std::min(wake, now + (next_lease_ms_ - clock_.steady_ms()));
   }
   if (stopping_) wake = std::min(wake, now + (stop_deadline_ms_ - clock_.steady_ms()));
