@@ -10,17 +10,25 @@
 #
 # What sluice does per image that the peers do not (all on by default, none skipped here):
 # sha256 of the body while streaming, the magic-byte content check, an atomic store (temp
-# file, fsync, rename, fsync of the folder) and the manifest row committed with the job's
-# state (SQLite WAL, synchronous=NORMAL, group commits). The peers write the file and
-# nothing else (no fsync).
+# file renamed into place) and the manifest row committed with the job's state (SQLite WAL,
+# group commits). sluice runs once per durability level in DURABILITY (`--durability`):
+# "process" (the default level: no fsync; the queue at synchronous=NORMAL; survives a crash
+# of sluice) and "power" (one syncfs of the store's file system before each group commit,
+# the queue at synchronous=FULL; survives a power cut). The peers write the file and nothing
+# else (no fsync).
 #
-# Usage: bench/raw.sh [N]   (N default 50000; CONC=64 SIZE=10240 PEERS="wget2 curl")
+# Usage: bench/raw.sh [N]   (N default 50000; CONC=64 SIZE=10240 PEERS="wget2 curl"
+#                            DURABILITY="process power")
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/nginx.sh"
 N=${1:-${N:-50000}}
 CONC=${CONC:-64}
 SIZE=${SIZE:-10240}
 PEERS=${PEERS:-wget2 curl}
+DURABILITY=${DURABILITY:-process power}
+for d in $DURABILITY; do
+  case $d in process | power) ;; *) die "unknown durability level $d (process, power)" ;; esac
+done
 for p in $PEERS; do
   case $p in
     curl) need curl curl ;;
@@ -33,9 +41,10 @@ done
 
 machine
 echo "bench/raw: N=$N size=$SIZE concurrency=$CONC peers: $PEERS"
-echo "sluice does per image: sha256 while streaming, magic-byte check, temp file + fsync + rename +" \
-  "fsync of the folder, manifest row with the state change (queue: SQLite WAL, synchronous=NORMAL," \
-  "group commits); peers: write the file only"
+echo "sluice does per image: sha256 while streaming, magic-byte check, temp file + rename," \
+  "manifest row with the state change (queue: SQLite WAL, group commits); levels: $DURABILITY" \
+  "(process: no fsync, synchronous=NORMAL; power: one syncfs per group commit, synchronous=FULL);" \
+  "peers: write the file only"
 
 # N files: JPEG SOI + APP0 marker, then text unique to the file, SIZE bytes in all.
 mkdir -p "$W/files/img"
@@ -74,7 +83,7 @@ report() {
   printf '%-16s wall %8.3f s  %7s img/s  cpu %7.2f s  %5s us/img  rss %7s MiB  tcp connections %6s  requests %7s%s\n' \
     "$name" "$wall" "$rate" "$cpu" "$us" "$rss" "$conns" "$reqs" "$([ "$ok" = yes ] || echo "  FAILED")"
   eval "RATE_$name=$rate US_$name=$us CONNS_$name=$conns"
-  if [ "$ok" = yes ] && [ "$name" != sluice ] && [ "$rate" -gt "$BEST_RATE" ]; then
+  if [ "$ok" = yes ] && [ "${name#sluice}" = "$name" ] && [ "$rate" -gt "$BEST_RATE" ]; then
     BEST_PEER=$name BEST_RATE=$rate
   fi
 }
@@ -88,24 +97,29 @@ counts_after() {
   CONNS=$((c1 - C0 - 1)) REQS=$((r1 - R0 - 1))
 }
 
-# sluice: enqueue, then run, each measured; img/s over both.
-counts_before
-measure sluice-enqueue "$SLUICE" --queue "$W/sluice.db" enqueue "$W/jobs.jsonl" --id-field id
-measure sluice-run "$SLUICE" --queue "$W/sluice.db" run --store "$W/out-sluice" \
-  --limit "$HOST=$CONC" --allow-private --progress off
-counts_after
-ok=yes
-verify_dir "$W/out-sluice" || { ok=no; echo "sluice: stored files differ from the served ones" >&2; }
-"$SLUICE" --queue "$W/sluice.db" export --format jsonl -o "$W/manifest.jsonl"
-jq -r 'select(.state == "done") | "\(.sha256)  \(.key)"' "$W/manifest.jsonl" | LC_ALL=C sort > "$W/manifest.sums"
-cmp -s "$W/expected" "$W/manifest.sums" || { ok=no; echo "sluice: manifest rows differ from the served files" >&2; }
-[ $ok = yes ] || FAILED+=(sluice)
-report sluice "$(awk -v a="$(m sluice-enqueue wall)" -v b="$(m sluice-run wall)" 'BEGIN { printf "%.3f", a + b }')" \
-  "$(awk -v a="$(m sluice-enqueue cpu)" -v b="$(m sluice-run cpu)" 'BEGIN { printf "%.2f", a + b }')" \
-  "$(m sluice-run rss_mib)" "$CONNS" "$REQS" "$ok"
-echo "  sluice enqueue: wall $(m sluice-enqueue wall) s, cpu $(m sluice-enqueue cpu) s;" \
-  "run: wall $(m sluice-run wall) s, cpu $(m sluice-run cpu) s (user $(m sluice-run user), sys $(m sluice-run sys))," \
-  "$(awk -v n="$N" -v c="$(m sluice-run cpu)" 'BEGIN { printf "%.0f", c * 1e6 / n }') us/img in run alone"
+# sluice, at each durability level: enqueue, then run, each measured; img/s over both.
+# The level named "process" reports as "sluice" (the default), "power" as "sluice_power".
+for level in $DURABILITY; do
+  name=sluice
+  [ "$level" = process ] || name=sluice_$level
+  counts_before
+  measure "$name-enqueue" "$SLUICE" --queue "$W/$name.db" enqueue "$W/jobs.jsonl" --id-field id
+  measure "$name-run" "$SLUICE" --queue "$W/$name.db" run --store "$W/out-$name" \
+    --limit "$HOST=$CONC" --allow-private --progress off --durability "$level"
+  counts_after
+  ok=yes
+  verify_dir "$W/out-$name" || { ok=no; echo "$name: stored files differ from the served ones" >&2; }
+  "$SLUICE" --queue "$W/$name.db" export --format jsonl -o "$W/manifest-$name.jsonl"
+  jq -r 'select(.state == "done") | "\(.sha256)  \(.key)"' "$W/manifest-$name.jsonl" | LC_ALL=C sort > "$W/manifest-$name.sums"
+  cmp -s "$W/expected" "$W/manifest-$name.sums" || { ok=no; echo "$name: manifest rows differ from the served files" >&2; }
+  [ $ok = yes ] || FAILED+=("$name")
+  report "$name" "$(awk -v a="$(m "$name-enqueue" wall)" -v b="$(m "$name-run" wall)" 'BEGIN { printf "%.3f", a + b }')" \
+    "$(awk -v a="$(m "$name-enqueue" cpu)" -v b="$(m "$name-run" cpu)" 'BEGIN { printf "%.2f", a + b }')" \
+    "$(m "$name-run" rss_mib)" "$CONNS" "$REQS" "$ok"
+  echo "  $name (--durability $level) enqueue: wall $(m "$name-enqueue" wall) s, cpu $(m "$name-enqueue" cpu) s;" \
+    "run: wall $(m "$name-run" wall) s, cpu $(m "$name-run" cpu) s (user $(m "$name-run" user), sys $(m "$name-run" sys))," \
+    "$(awk -v n="$N" -v c="$(m "$name-run" cpu)" 'BEGIN { printf "%.0f", c * 1e6 / n }') us/img in run alone"
+done
 
 for p in $PEERS; do
   dir=$W/out-$p
@@ -132,8 +146,13 @@ for p in $PEERS; do
   report "$p" "$(m "$p" wall)" "$(m "$p" cpu)" "$(m "$p" rss_mib)" "$CONNS" "$REQS" "$ok"
 done
 
-if [ -n "$BEST_PEER" ]; then
-  echo "ratio sluice vs best peer ($BEST_PEER) img/s: $(ratio "$RATE_sluice" "$BEST_RATE") (target >= 1)"
-fi
-echo "sluice cpu per image: $US_sluice us (target <= 70); tcp connections: $CONNS_sluice (cap $CONC)"
+for level in $DURABILITY; do
+  name=sluice
+  [ "$level" = process ] || name=sluice_$level
+  rate_var=RATE_$name us_var=US_$name conns_var=CONNS_$name
+  if [ -n "$BEST_PEER" ]; then
+    echo "ratio $name vs best peer ($BEST_PEER) img/s: $(ratio "${!rate_var}" "$BEST_RATE") (target >= 1)"
+  fi
+  echo "$name cpu per image: ${!us_var} us (target <= 70); tcp connections: ${!conns_var} (cap $CONC)"
+done
 [ ${#FAILED[@]} -eq 0 ] || die "did not fetch every file correctly: ${FAILED[*]}"

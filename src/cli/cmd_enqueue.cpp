@@ -14,12 +14,16 @@
 namespace sluice {
 namespace {
 
+constexpr int kEnqueueCacheMib = 24;
+
 struct EnqueueArgs {
   std::string file;
   std::string format = "auto";
   std::string url_field = "url";
   std::string id_field;
-  size_t batch = 10'000;
+  // Jobs per transaction: each commit rewrites the id index pages it touched, so larger
+  // batches write far less (10,000: 0.86 page writes per line at a million jobs).
+  size_t batch = 50'000;
   uint64_t max_line_bytes = InputOptions::kDefaultMaxLineBytes;
 };
 
@@ -43,7 +47,10 @@ int run_enqueue(const GlobalOptions& g, const EnqueueArgs& a) {
     in = &file;
     source = a.file;
   }
-  auto queue = open_queue(g.queue, QueueAccess::create);
+  // The id index's pages are looked up in random order: a cache that holds most of it at
+  // a million jobs, and stays under the 64 MiB the whole process may use.
+  auto queue =
+      open_queue(g.queue, QueueAccess::create, nullptr, Durability::process, kEnqueueCacheMib);
   if (!queue.ok()) {
     std::fprintf(stderr, "sluice: error: %s\n", queue.error().to_string().c_str());
     return kExitError;
@@ -112,7 +119,8 @@ void add_enqueue_command(CLI::App& app, const GlobalOptions& g, int* exit_code) 
                   "Longest input line (1MiB); a longer one is reported and skipped")
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));
-  cmd->add_option("--batch", args->batch, "Jobs per transaction")->check(CLI::Range(1, 1000000));
+  cmd->add_option("--batch", args->batch, "Jobs per transaction (50000)")
+      ->check(CLI::Range(1, 1000000));
   cmd->callback([&g, args, exit_code]() { *exit_code = run_enqueue(g, *args); });
 }
 

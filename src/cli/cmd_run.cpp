@@ -1,5 +1,7 @@
 // sluice run: drain the queue into the store under the per-host caps.
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "cli/commands.h"
@@ -19,6 +21,19 @@
 
 namespace sluice {
 namespace {
+
+constexpr int kRunCacheMib = 4;  // the SQLite page cache of run and serve
+
+// Connections worth keeping open for reuse: one per slot of every --limit rule, and the
+// default cap's worth for the hosts without one (libcurl closes the oldest beyond that).
+long connection_cache_size(const RunArgs& a) {
+  long total = a.default_limit;
+  for (const auto& spec : a.limits) {
+    // Already checked by HostLimits::add_rule: a whole number after the last '='.
+    total += std::strtol(spec.c_str() + spec.rfind('=') + 1, nullptr, 10);
+  }
+  return std::min<long>(total, 1 << 20);
+}
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "sluice: error: %s\n", message.c_str());
@@ -69,8 +84,12 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   auto keys = KeyTemplate::parse(a.key);
   if (!keys.ok()) return fail("--key: " + keys.error().to_string());
 
+  const Durability durability = parse_durability(a.durability).value_or(Durability::process);
   std::string db = queue_file(g.queue);
-  auto queue = open_queue(g.queue);  // first: it names a queue that is not a file
+  // First: it names a queue that is not a file.
+  // A small page cache: the run leases and completes in seq order, so a few MiB hold the
+  // pages it is working on, and memory stays flat however many jobs are queued.
+  auto queue = open_queue(g.queue, QueueAccess::create, nullptr, durability, kRunCacheMib);
   if (!queue.ok()) return fail(queue.error().to_string());
   auto lock = RunLock::acquire(db);  // the file itself, whatever name leads to it
   if (!lock.ok()) return fail(lock.error().detail);
@@ -79,7 +98,7 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   if (s3.skip_existing && a.store.rfind("s3://", 0) != 0) {
     return fail("--skip-existing works with an S3 store (--store s3://BUCKET/PREFIX) only");
   }
-  auto store = open_store(a.store, &log, a.store_threads, s3);
+  auto store = open_store(a.store, &log, a.store_threads, s3, durability);
   if (!store.ok()) return fail(store.error().to_string());
 
   SystemClock clock;
@@ -100,6 +119,7 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   fo.low_speed_bytes = a.low_speed_bytes;
   fo.low_speed_seconds = a.low_speed_time;
   fo.allow_private = a.allow_private;
+  fo.max_idle_connections = connection_cache_size(a);
 
   LocalGate gate(limits, CircuitOptions{}, &clock);
   GateObserver observer(gate);
@@ -258,8 +278,13 @@ void add_run_options(CLI::App* cmd, RunArgs* a) {
                 "Store any body: no Content-Type check, no image magic-byte check");
   cmd->add_flag("--allow-svg", a->allow_svg, "Accept SVG (text that can carry script)");
   cmd->add_option("--store-threads", a->store_threads,
-                  "Threads that flush and rename stored objects off the event loop (8)")
+                  "Threads that rename stored objects into place off the event loop (8)")
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--durability", a->durability,
+                  "process (default): stored objects and the queue survive a crash of sluice; "
+                  "power: they also survive a power cut or an OS crash (one file-system sync "
+                  "before each queue commit, and a fully synced queue)")
+      ->check(CLI::IsMember({"process", "power"}));
   add_s3_options(cmd, *a);
 }
 

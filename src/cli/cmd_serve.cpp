@@ -34,13 +34,15 @@ struct ServeArgs {
 
 class ServeHooks final : public RunHooks {
  public:
-  ServeHooks(const GlobalOptions& g, ServerOptions options) : g_(g), options_(std::move(options)) {}
+  ServeHooks(const GlobalOptions& g, ServerOptions options, Durability durability)
+      : g_(g), options_(std::move(options)), durability_(durability) {}
   ~ServeHooks() override { finished(); }
 
   Status started(const RunParts& p) override {
     // The server's own queue handle: SQLite in WAL mode lets it read and write beside the
     // engine's connection (busy_timeout waits out the engine's group commits).
-    auto queue = open_queue(g_.queue);
+    // Posted jobs are committed as durably as the run's (--durability).
+    auto queue = open_queue(g_.queue, QueueAccess::create, nullptr, durability_, /*cache_mib=*/8);
     if (!queue.ok()) return queue.error();
     queue_ = std::move(*queue);
     p.engine.set_stats(&metrics_);
@@ -85,6 +87,7 @@ class ServeHooks final : public RunHooks {
  private:
   const GlobalOptions& g_;
   ServerOptions options_;
+  Durability durability_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> added_{0};
   std::unique_ptr<Queue> queue_;
@@ -114,7 +117,8 @@ int run_serve(const GlobalOptions& g, ServeArgs a) {
   o.input.id_field = a.id_field;
   o.threads = a.threads;
   a.run.follow = true;  // a server waits for the jobs its clients post
-  ServeHooks hooks(g, std::move(o));
+  ServeHooks hooks(g, std::move(o),
+                   parse_durability(a.run.durability).value_or(Durability::process));
   return run_with(g, a.run, &hooks);
 }
 

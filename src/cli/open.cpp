@@ -25,8 +25,8 @@ std::string queue_file(const std::string& spec) {
   return spec;
 }
 
-Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, QueueAccess access,
-                                          Logger* log) {
+Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, QueueAccess access, Logger* log,
+                                          Durability durability, int cache_mib) {
   if (is_redis_url(spec)) {
     auto address = parse_redis_url(spec);
     if (!address.ok()) return address.error();
@@ -50,7 +50,10 @@ Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, QueueAccess a
                           (ec ? " (" + ec.message() + ")" : std::string()) +
                           ": check --queue or SLUICE_QUEUE (sluice enqueue creates a queue)");
   }
-  auto q = SqliteQueue::open(path, SqliteOptions{});
+  SqliteOptions options;
+  if (durability == Durability::power) options.durability = SqliteOptions::Durability::full;
+  if (cache_mib > 0) options.cache_mib = cache_mib;
+  auto q = SqliteQueue::open(path, options);
   if (!q.ok()) return q.error();
   return std::unique_ptr<Queue>(std::move(*q));
 }
@@ -66,7 +69,7 @@ Status check_runnable_queue(const std::string& spec) {
 }
 
 Result<std::unique_ptr<Store>> open_store(const std::string& spec, Logger* log, int threads,
-                                          const S3Options& s3) {
+                                          const S3Options& s3, Durability durability) {
   if (starts_with(spec, "s3://")) {
     auto s = S3Store::open(spec, s3, process_env(), log);
     if (!s.ok()) return s.error();
@@ -77,7 +80,9 @@ Result<std::unique_ptr<Store>> open_store(const std::string& spec, Logger* log, 
     return make_error(Reason::bad_input,
                       "--store " + printable(spec) + ": expected DIR or file://DIR");
   }
-  auto s = FolderStore::open(dir, log, threads);
+  FolderSync sync;
+  sync.level = durability;
+  auto s = FolderStore::open(dir, log, threads, std::move(sync));
   if (!s.ok()) return s.error();
   return std::unique_ptr<Store>(std::move(*s));
 }

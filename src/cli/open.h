@@ -6,6 +6,7 @@
 
 #include "queue/queue.h"
 #include "queue/redis_address.h"
+#include "store/durability.h"
 #include "store/s3_options.h"
 #include "store/store.h"
 #include "util/logger.h"
@@ -23,9 +24,14 @@ enum class QueueAccess { create, existing };
 // a way around it (a TLS tunnel). With QueueAccess::existing, a queue that does not exist
 // (no file; no sluice queue in that Redis database) is a bad_input error naming it, and
 // nothing is created.
+// durability: a SQLite queue commits with synchronous=NORMAL (process) or FULL (power).
+// cache_mib: a SQLite queue's page cache (0: SqliteOptions' default, sized for enqueue's
+// lookups by id; `run` walks the file in seq order and needs little).
 Result<std::unique_ptr<Queue>> open_queue(const std::string& spec,
                                           QueueAccess access = QueueAccess::create,
-                                          Logger* log = nullptr);
+                                          Logger* log = nullptr,
+                                          Durability durability = Durability::process,
+                                          int cache_mib = 0);
 
 // Whether `run` and `serve` can work on this queue: not on Redis yet (the global per-host
 // gate is not implemented), and the error says so.
@@ -34,10 +40,12 @@ Status check_runnable_queue(const std::string& spec);
 // The SQLite file behind a queue spec ("" for non-file queues); the run lock sits beside it.
 std::string queue_file(const std::string& spec);
 
-// "DIR" or "file://DIR": a folder; threads: workers that finish puts (fsync + rename) off
-// the event loop. "s3://BUCKET/PREFIX": an S3 bucket, addressed and tuned by s3 (with the
-// AWS_* environment variables as fallbacks); it checks the bucket before it returns.
+// "DIR" or "file://DIR": a folder; threads: workers that finish puts (rename) off the
+// event loop; durability: the folder store's level (store/durability.h). "s3://BUCKET/PREFIX": an
+// S3 bucket, addressed and tuned by s3 (with the AWS_* environment variables as fallbacks); it
+// checks the bucket before it returns.
 Result<std::unique_ptr<Store>> open_store(const std::string& spec, Logger* log, int threads,
-                                          const S3Options& s3 = {});
+                                          const S3Options& s3 = {},
+                                          Durability durability = Durability::process);
 
 }  // namespace sluice

@@ -40,6 +40,7 @@ struct RunArgs {
   std::string progress = "auto";
   uint64_t seed = 0;
   int store_threads = 8;
+  std::string durability = "process";  // store/durability.h
   std::vector<std::string> accept = {"image/*"};
   bool no_content_check = false;
   bool allow_svg = false;

@@ -61,8 +61,9 @@ EngineProgress Engine::progress() const {
 }
 
 std::filesystem::path Engine::temp_path(uint64_t tag) const {
-  return store_.spool_dir() /
-         ("fetch-" + std::to_string(::getpid()) + "-" + std::to_string(tag) + ".part");
+  // The process id keeps two runs' temp names apart; asked once, not per file.
+  static const std::string prefix = "fetch-" + std::to_string(::getpid()) + "-";
+  return store_.spool_dir() / (prefix + std::to_string(tag) + ".part");
 }
 
 Status Engine::run() {
@@ -120,7 +121,6 @@ Status Engine::run() {
 
 // Leases more jobs when the buffers run low, skipping hosts whose buffers are full.
 void Engine::refill(int64_t now) {
-  if (clock_.steady_ms() < next_lease_ms_) return;
   size_t buffered = 0;
   LeaseRequest req;
   for (const auto& [host, jobs] : buffered_) {
@@ -130,6 +130,15 @@ void Engine::refill(int64_t now) {
     if (jobs.size() >= host_max) req.skip_hosts.push_back(host);
   }
   if (buffered >= opt_.lease_batch) return;
+  // After a short lease, wait (next_lease_ms_): the queue had nothing ready beyond the
+  // hosts it skipped (short_skip_), and a lease that skips them all again walks the ready
+  // line for nothing. Only a skipped host with room again is worth a lease before then.
+  // (Both lists are in host order: buffered_ is a map.)
+  if (clock_.steady_ms() < next_lease_ms_ &&
+      std::includes(req.skip_hosts.begin(), req.skip_hosts.end(), short_skip_.begin(),
+                    short_skip_.end())) {
+    return;
+  }
   req.max = opt_.lease_batch;
   req.now_ms = now;
   req.lease_ms = opt_.lease_ms;
@@ -140,8 +149,20 @@ void Engine::refill(int64_t now) {
     return;
   }
   for (auto& job : *leased) buffered_[job.host_key].push_back(std::move(job));
-  // A short lease means the queue has nothing more ready: look again later, not every turn.
-  if (leased->size() < req.max) next_lease_ms_ = clock_.steady_ms() + opt_.idle_poll_ms;
+  // A short lease means the queue has nothing more ready (for the hosts not skipped):
+  // look again later, not every turn.
+  if (leased->size() < req.max) {
+    int64_t wait_ms = opt_.idle_poll_ms;
+    if (req.skip_hosts.empty()) {
+      // Nothing is ready now; a job waiting for its retry time is leased when it comes.
+      auto next = queue_.next_ready_ms();
+      if (next.ok() && next->has_value()) {
+        wait_ms = std::clamp<int64_t>(**next - now, 1, opt_.idle_poll_ms);
+      }
+    }
+    next_lease_ms_ = clock_.steady_ms() + wait_ms;
+    short_skip_ = std::move(req.skip_hosts);
+  }
 }
 
 // Starts a download for every buffered job whose host has a free slot.
@@ -183,6 +204,17 @@ void Engine::push(Transition t) { pending_.push_back(std::move(t)); }
 Status Engine::commit(int64_t now) {
   last_commit_ms_ = clock_.steady_ms();
   if (pending_.empty()) return Status();
+  // A job is recorded done only once its object is as durable as the store promises.
+  const bool completes = std::any_of(pending_.begin(), pending_.end(), [](const Transition& t) {
+    return t.kind == Transition::Kind::complete;
+  });
+  if (completes) {
+    if (Status d = store_.make_durable(); !d.ok()) {
+      log_.error("cannot make stored objects durable; their jobs are not recorded done: " +
+                 d.error().to_string());
+      return d.error();
+    }
+  }
   auto applied = queue_.apply(pending_, now);
   if (!applied.ok()) {
     log_.error("queue commit failed: " + applied.error().to_string());
@@ -199,8 +231,12 @@ Status Engine::commit(int64_t now) {
     log_.warn("queue refused " + std::to_string(rejected.size() - kLogged) +
               " more stale transitions of this commit, dropped");
   }
-  // Re-queued jobs may be ready soon: let the next turn lease again.
-  next_lease_ms_ = 0;
+  // Re-queued jobs may be ready soon: let the next turn lease again. Completions and
+  // burials make nothing ready.
+  const bool requeues = std::any_of(pending_.begin(), pending_.end(), [](const Transition& t) {
+    return t.kind != Transition::Kind::complete && t.kind != Transition::Kind::bury;
+  });
+  if (requeues) next_lease_ms_ = 0;
   pending_.clear();
   return Status();
 }
@@ -239,7 +275,7 @@ int64_t Engine::next_wake(int64_t now) const {
   for (uint64_t tag : store_waiting_) {  // store retries are timed on the steady clock
     wake = std::min(wake, now + (storing_.at(tag).store_retry_at_ms - clock_.steady_ms()));
   }
-  if (!stopping_ && next_lease_ms_ > 0) {
+  if (!stopping_ && next_lease_ms_ > clock_.steady_ms()) {  // a wait still to come
     wake = std::min(wake, now + (next_lease_ms_ - clock_.steady_ms()));
   }
   if (stopping_) wake = std::min(wake, now + (stop_deadline_ms_ - clock_.steady_ms()));

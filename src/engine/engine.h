@@ -159,6 +159,7 @@ class Engine {
   std::vector<Transition> pending_;                  // not yet committed
   int64_t last_commit_ms_ = 0;
   int64_t next_lease_ms_ = 0;
+  std::vector<std::string> short_skip_;  // hosts skipped by the last short lease
   int64_t started_ms_ = 0;
   int64_t last_report_ms_ = 0;
   EngineProgress counters_;

@@ -73,14 +73,21 @@ void Engine::on_fetched(FetchResult r, int64_t now) {
     fail(a, c.error(), now, 0);
     return;
   }
-  auto url = parse_url(r.effective_url.empty() ? a.job.url : r.effective_url);
   KeyFields f;
   f.id = a.job.id;
   f.url = a.job.url;
   f.sha256 = r.sha256;
-  f.url_sha256 = sha256_hex(a.job.url);
-  f.ext = ext_for(r.content_type, url.ok() ? url->path : std::string());
-  f.host = url.ok() ? url->host : std::string();
+  if (keys_.needs_url_sha256()) f.url_sha256 = sha256_hex(a.job.url);
+  f.ext = ext_for(r.content_type, std::string());
+  // The URL is parsed only when the key needs what it gives: {host}, or the path's
+  // extension for a Content-Type that names no image type.
+  if (f.ext.empty() || keys_.needs_host()) {
+    auto url = parse_url(r.effective_url.empty() ? a.job.url : r.effective_url);
+    if (url.ok()) {
+      if (f.ext.empty()) f.ext = ext_for(r.content_type, url->path);
+      f.host = url->host;
+    }
+  }
   auto key = keys_.render(f);
   if (!key.ok()) {
     std::error_code ec;

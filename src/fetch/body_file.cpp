@@ -1,6 +1,7 @@
 #include "fetch/body_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -48,6 +49,14 @@ Status BodyFile::keep() {
   if (fd_ < 0) return make_error(Reason::internal, "keep of a closed body file " + path_.string());
   int fd = fd_;
   fd_ = -1;
+  // Objects are for reading whatever the umask: the store renames this file into place
+  // as it is.
+  if (::fchmod(fd, 0644) != 0) {
+    Error e = io_error("cannot finish", path_, errno);
+    ::close(fd);
+    discard();
+    return e;
+  }
   if (::close(fd) != 0) {
     Error e = io_error("cannot close", path_, errno);
     discard();

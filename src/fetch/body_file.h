@@ -26,7 +26,8 @@ class BodyFile {
   // Appends all of data. A local fault on failure (disk full, read-only, I/O error); the
   // file then holds part of the data: discard() it, which also gives the space back.
   [[nodiscard]] Status write(const char* data, size_t size);
-  // Closes the file and leaves it in place for the caller. A local fault if close() fails,
+  // Makes the file readable by all (0644) and closes it, leaving it in place for the
+  // caller. A local fault if close() fails,
   // and then the file is removed.
   [[nodiscard]] Status keep();
   // Closes and removes the file if this object created it and it was not kept.

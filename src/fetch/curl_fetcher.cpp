@@ -22,7 +22,8 @@ void global_init_once() {
 CurlFetcher::CurlFetcher(FetchOptions options, ConnectionObserver* observer, Logger* logger)
     : options_(std::move(options)),
       logger_(logger),
-      sockets_(observer, logger, options_.allow_private) {
+      sockets_(observer, logger, options_.allow_private),
+      easy_pool_(options_, static_cast<void*>(&sockets_)) {
   global_init_once();
   multi_ = make_multi();
 }
@@ -51,7 +52,7 @@ CurlFetcher::MultiPtr CurlFetcher::make_multi() const {
 }
 
 void CurlFetcher::start(FetchRequest req) {
-  auto t = std::make_unique<Transfer>(std::move(req), options_, &sockets_);
+  auto t = std::make_unique<Transfer>(std::move(req), options_, &sockets_, &easy_pool_);
   if (!t->start()) {
     ready_.push_back(t->take_result());
     return;

@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "fetch/easy_pool.h"
 #include "fetch/fetcher.h"
 #include "fetch/socket_book.h"
 #include "util/logger.h"
@@ -65,6 +66,7 @@ class CurlFetcher final : public Fetcher {
   Logger* logger_;
   // Declared before multi_ and the transfers: closes during their cleanup report here.
   SocketBook sockets_;
+  EasyPool easy_pool_;  // before the transfers, whose handles go back to it
   std::unordered_map<Transfer*, std::unique_ptr<Transfer>> transfers_;  // in the multi handle
   std::vector<FetchResult> ready_;  // finished, not yet returned by wait()
 

@@ -39,7 +39,12 @@ struct FetchOptions {
   int max_redirects = 5;
   bool allow_private = false;  // loopback/private/link-local/... addresses allowed
   std::string user_agent = "sluice/0.1";
-  long max_idle_connections = 0;  // connection cache size; 0: libcurl's default
+  // CURLMOPT_MAXCONNECTS: connections kept open (in use or idle) for reuse. 0: libcurl's
+  // default, 4 x the transfers in flight, which closes idle connections whenever fewer than
+  // a quarter of them are in use (a lull, store backpressure) and reopens them when
+  // fetching picks up again. `run` sets the sum of the host caps, so every slot keeps its
+  // connection (the gate counts idle ones against the cap, so this never exceeds it).
+  long max_idle_connections = 0;
 };
 
 struct FetchRequest {

@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "fetch/curl_errors.h"
-#include "fetch/easy_options.h"
 #include "util/url.h"
 
 namespace sluice {
@@ -23,10 +22,12 @@ bool cut_by_curl(CURLcode code) {
 
 }  // namespace
 
-Transfer::Transfer(FetchRequest req, const FetchOptions& options, SocketBook* sockets)
+Transfer::Transfer(FetchRequest req, const FetchOptions& options, SocketBook* sockets,
+                   EasyPool* pool)
     : req_(std::move(req)),
       options_(options),
       sockets_(sockets),
+      pool_(pool),
       started_(std::chrono::steady_clock::now()),
       deadline_(started_ + std::chrono::milliseconds(options.total_timeout_ms)) {
   result_.tag = req_.tag;
@@ -34,28 +35,39 @@ Transfer::Transfer(FetchRequest req, const FetchOptions& options, SocketBook* so
   result_.effective_url = req_.url;
 }
 
+Status Transfer::set_callbacks(CURL* e, void* close_data) {
+  auto set = [e](CURLoption opt, auto value) {
+    return curl_easy_setopt(e, opt, value) == CURLE_OK;
+  };
+  const bool ok = set(CURLOPT_HEADERFUNCTION, &Transfer::header_callback) &&
+                  set(CURLOPT_WRITEFUNCTION, &Transfer::write_callback) &&
+                  set(CURLOPT_OPENSOCKETFUNCTION, &Transfer::open_socket_callback) &&
+                  // Connections outlive transfers in the multi handle's cache and keep this
+                  // pointer.
+                  set(CURLOPT_CLOSESOCKETFUNCTION, &SocketBook::close_callback) &&
+                  set(CURLOPT_CLOSESOCKETDATA, close_data);
+  if (!ok) return make_error(Reason::internal, "libcurl refused a callback");
+  return {};
+}
+
 bool Transfer::start() {
-  easy_.reset(curl_easy_init());
-  if (!easy_) {
-    finish(make_error(Reason::internal, "curl_easy_init failed: " + req_.url));
+  auto easy = pool_->take();
+  if (!easy.ok()) {
+    finish(make_error(Reason::internal, easy.error().detail + ": " + req_.url));
     return false;
   }
+  easy_ = std::move(*easy);
   CURL* e = easy_.get();
   auto set = [e](CURLoption opt, auto value) {
     return curl_easy_setopt(e, opt, value) == CURLE_OK;
   };
   void* self = this;
-  Status s = configure_easy(e, options_);
-  const bool callbacks_set =
-      set(CURLOPT_PRIVATE, self) && set(CURLOPT_ERRORBUFFER, errbuf_) &&
-      set(CURLOPT_HEADERFUNCTION, &Transfer::header_callback) && set(CURLOPT_HEADERDATA, self) &&
-      set(CURLOPT_WRITEFUNCTION, &Transfer::write_callback) && set(CURLOPT_WRITEDATA, self) &&
-      set(CURLOPT_OPENSOCKETFUNCTION, &Transfer::open_socket_callback) &&
-      set(CURLOPT_OPENSOCKETDATA, self) &&
-      // Connections outlive transfers in the multi handle's cache and keep this pointer.
-      set(CURLOPT_CLOSESOCKETFUNCTION, &SocketBook::close_callback) &&
-      set(CURLOPT_CLOSESOCKETDATA, static_cast<void*>(sockets_));
-  if (s.ok() && !callbacks_set) s = make_error(Reason::internal, "libcurl refused a callback");
+  Status s;
+  if (!(set(CURLOPT_PRIVATE, self) && set(CURLOPT_ERRORBUFFER, errbuf_) &&
+        set(CURLOPT_HEADERDATA, self) && set(CURLOPT_WRITEDATA, self) &&
+        set(CURLOPT_OPENSOCKETDATA, self))) {
+    s = make_error(Reason::internal, "libcurl refused a callback");
+  }
   if (s.ok()) s = begin_hop(req_.url);
   if (!s.ok()) {
     finish(s.error());

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "fetch/body_file.h"
+#include "fetch/easy_pool.h"
 #include "fetch/fetcher.h"
 #include "fetch/socket_book.h"
 #include "util/sha256.h"
@@ -26,13 +27,14 @@ namespace sluice {
 
 class Transfer {
  public:
-  // options and sockets must outlive the transfer.
-  Transfer(FetchRequest req, const FetchOptions& options, SocketBook* sockets);
+  // options, sockets and pool must outlive the transfer; its easy handle comes from pool
+  // and goes back to it with the transfer.
+  Transfer(FetchRequest req, const FetchOptions& options, SocketBook* sockets, EasyPool* pool);
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
-  // Creates the easy handle, checks the URL and points the handle at it. false: the
-  // transfer is already finished (take_result()).
+  // Takes an easy handle from the pool, checks the URL and points the handle at it. false:
+  // the transfer is already finished (take_result()).
   //
   // The temp file is created when a 2xx response's headers end, so nothing touches the
   // disk for other answers. A temp file that cannot be created or written is a local
@@ -65,6 +67,10 @@ class Transfer {
 
   FetchResult take_result() { return std::move(result_); }
 
+  // Sets the callbacks every transfer uses on a new handle (EasyPool); their data
+  // pointers are set by start(). close_data: the SocketBook.
+  [[nodiscard]] static Status set_callbacks(CURL* easy, void* close_data);
+
  private:
   [[nodiscard]] Status begin_hop(const std::string& url);
   // cut: the fetcher ended the request while the provider may still be serving it.
@@ -81,14 +87,11 @@ class Transfer {
   static curl_socket_t open_socket_callback(void* clientp, curlsocktype purpose,
                                             curl_sockaddr* addr);
 
-  struct EasyDeleter {
-    void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
-  };
-
   FetchRequest req_;
   const FetchOptions& options_;
   SocketBook* sockets_;
-  std::unique_ptr<CURL, EasyDeleter> easy_;
+  EasyPool* pool_;
+  EasyPool::Handle easy_;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point deadline_;  // started_ + total_timeout_ms
   std::optional<Error> timed_out_;                  // set at the deadline: the drain is on

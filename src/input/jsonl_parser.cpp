@@ -1,4 +1,5 @@
-// JSONL: one JSON object per line, parsed by nlohmann::json without exceptions.
+// JSONL: one JSON object per line, read by nlohmann::json's SAX parser without exceptions
+// (the whole line is validated; only the URL and id fields are kept).
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -55,12 +56,112 @@ Error problem(std::string reason) { return make_error(Reason::bad_input, std::mo
 // A field name from a flag, in a message.
 std::string in_quotes(const std::string& field) { return "\"" + printable(field, 64) + "\""; }
 
-// "a string", "an array", "null", ...
-std::string a_type(const json& v) {
-  if (v.is_null()) return "null";
-  std::string name = v.type_name();
-  return (name == "array" || name == "object" ? "an " : "a ") + name;
-}
+// One top-level field's value as the SAX parser saw it: what a record needs of its URL and
+// id fields, without building the document (a DOM of every line was half of enqueue's
+// parsing time). Nested values are checked for syntax and dropped.
+struct FieldValue {
+  enum class Kind { absent, string, integer, fraction, boolean, null, array, object };
+  Kind kind = Kind::absent;
+  std::string text;  // the string; an integer's digits; a fraction's text as written
+
+  // "a string", "an array", "null", ... (as a_type says it of a DOM value)
+  const char* a_type() const {
+    switch (kind) {
+      case Kind::string:
+        return "a string";
+      case Kind::integer:
+      case Kind::fraction:
+        return "a number";
+      case Kind::boolean:
+        return "a boolean";
+      case Kind::null:
+        return "null";
+      case Kind::array:
+        return "an array";
+      case Kind::object:
+        return "an object";
+      case Kind::absent:
+        break;
+    }
+    return "nothing";
+  }
+};
+
+// Validates a whole line and keeps the values of two top-level fields (the same name twice
+// is fine: the URL can be the id). As with the DOM, a repeated key's last value wins.
+class FieldsSax final : public nlohmann::json_sax<json> {
+ public:
+  FieldsSax(const std::string& url_field, const std::string& id_field)
+      : url_field_(url_field), id_field_(id_field) {}
+
+  FieldValue url, id;
+  FieldValue root;  // kind of the top-level value (object expected)
+
+  bool null() override { return value(FieldValue::Kind::null, {}); }
+  bool boolean(bool) override { return value(FieldValue::Kind::boolean, {}); }
+  bool number_integer(number_integer_t v) override {
+    return value(FieldValue::Kind::integer, std::to_string(v));
+  }
+  bool number_unsigned(number_unsigned_t v) override {
+    return value(FieldValue::Kind::integer, std::to_string(v));
+  }
+  bool number_float(number_float_t, const string_t& text) override {
+    return value(FieldValue::Kind::fraction, text);
+  }
+  bool string(string_t& v) override { return value(FieldValue::Kind::string, std::move(v)); }
+  bool binary(binary_t&) override { return value(FieldValue::Kind::null, {}); }  // not in JSON
+  bool start_object(std::size_t) override { return open(FieldValue::Kind::object); }
+  bool key(string_t& k) override {
+    if (depth_ == 1) {
+      to_url_ = k == url_field_;
+      to_id_ = k == id_field_;
+    }
+    return true;
+  }
+  bool end_object() override {
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) override { return open(FieldValue::Kind::array); }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  bool value(FieldValue::Kind kind, std::string text) {
+    if (depth_ == 0) {
+      root.kind = kind;
+    } else if (depth_ == 1) {
+      take(kind, std::move(text));
+    }
+    return true;
+  }
+  bool open(FieldValue::Kind kind) {
+    value(kind, {});
+    ++depth_;
+    return true;
+  }
+  void take(FieldValue::Kind kind, std::string text) {
+    if (to_url_ && to_id_) {
+      url = FieldValue{kind, text};
+      id = FieldValue{kind, std::move(text)};
+    } else if (to_url_) {
+      url = FieldValue{kind, std::move(text)};
+    } else if (to_id_) {
+      id = FieldValue{kind, std::move(text)};
+    }
+    to_url_ = to_id_ = false;
+  }
+
+  const std::string& url_field_;
+  const std::string& id_field_;
+  int depth_ = 0;
+  bool to_url_ = false, to_id_ = false;
+};
 
 class JsonlParser final : public LineRecordParser {
  public:
@@ -73,50 +174,46 @@ class JsonlParser final : public LineRecordParser {
  protected:
   Result<std::optional<JobInput>> parse(std::string_view line) override {
     if (is_blank(line)) return std::optional<JobInput>();
-    json doc = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded()) return problem(json_error(line));
-    if (!doc.is_object()) {
-      return problem("expected a JSON object, found " + a_type(doc));
+    FieldsSax sax(options_.url_field, id_field_);
+    if (!json::sax_parse(line, &sax)) return problem(json_error(line));
+    if (sax.root.kind != FieldValue::Kind::object) {
+      return problem(std::string("expected a JSON object, found ") + sax.root.a_type());
     }
-    auto url = doc.find(options_.url_field);
-    if (url == doc.end()) return problem("missing field " + in_quotes(options_.url_field));
-    if (!url->is_string()) {
-      return problem("field " + in_quotes(options_.url_field) + " is " + a_type(*url) +
+    const FieldValue& url = sax.url;
+    if (url.kind == FieldValue::Kind::absent) {
+      return problem("missing field " + in_quotes(options_.url_field));
+    }
+    if (url.kind != FieldValue::Kind::string) {
+      return problem("field " + in_quotes(options_.url_field) + " is " + url.a_type() +
                      ", not a string");
     }
-    if (url->get_ref<const std::string&>().empty()) {
-      return problem("empty URL in field " + in_quotes(options_.url_field));
-    }
+    if (url.text.empty()) return problem("empty URL in field " + in_quotes(options_.url_field));
     std::optional<std::string> id;
-    if (id_named_ || doc.contains(id_field_)) {
-      auto r = id_text(doc);
+    if (id_named_ || sax.id.kind != FieldValue::Kind::absent) {
+      auto r = id_text(sax.id);
       if (!r.ok()) return r.error();
       id = std::move(*r);
     }
-    auto job = make_job(url->get<std::string>(), std::move(id));
+    auto job = make_job(std::move(sax.url.text), std::move(id));
     if (!job.ok()) return job.error();
     return std::optional<JobInput>(std::move(*job));
   }
 
  private:
   // The id field as text: a string as is, an integer (a GTIN, say) as its digits.
-  Result<std::string> id_text(const json& doc) const {
+  Result<std::string> id_text(FieldValue& v) const {
     const std::string& name = id_field_;
-    auto it = doc.find(name);
-    if (it == doc.end()) return problem("missing field " + in_quotes(name));
-    std::string id;
-    if (it->is_string()) {
-      id = it->get<std::string>();
-    } else if (it->is_number_integer()) {
-      id = it->dump();
-    } else if (it->is_number_float()) {
+    if (v.kind == FieldValue::Kind::absent) return problem("missing field " + in_quotes(name));
+    if (v.kind == FieldValue::Kind::fraction) {
       return problem("field " + in_quotes(name) + " is a number with a fraction or exponent (" +
-                     printable(it->dump(), 40) + "), not an integer id; quote it as a string" +
+                     printable(v.text, 40) + "), not an integer id; quote it as a string" +
                      default_hint());
-    } else {
-      return problem("field " + in_quotes(name) + " is " + a_type(*it) +
+    }
+    if (v.kind != FieldValue::Kind::string && v.kind != FieldValue::Kind::integer) {
+      return problem("field " + in_quotes(name) + " is " + v.a_type() +
                      ", not a string or an integer" + default_hint());
     }
+    std::string id = std::move(v.text);
     if (id.empty()) return problem("empty id in field " + in_quotes(name) + default_hint());
     return id;
   }

@@ -52,6 +52,7 @@ class FaultyStore final : public Store {
   // The base store's puts finish on its own threads: their notifier is the base's.
   void set_notifier(std::function<void()> fn) override { base_->set_notifier(std::move(fn)); }
   Status probe_spool() override;
+  Status make_durable() override { return base_->make_durable(); }
   Status clean_spool() override { return base_->clean_spool(); }
   std::string describe() const override { return "faulty " + base_->describe(); }
 

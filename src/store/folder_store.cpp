@@ -27,13 +27,18 @@ std::string quoted(const fs::path& p) { return "'" + printable(p.string(), 1200)
 
 }  // namespace
 
-FolderStore::FolderStore(fs::path root, fs::path canonical_root, UniqueFd root_fd, Logger* log)
+FolderStore::FolderStore(fs::path root, fs::path canonical_root, UniqueFd root_fd, Logger* log,
+                         FolderSync sync)
     : root_(std::move(root)),
       canonical_root_(std::move(canonical_root)),
       root_fd_(std::move(root_fd)),
-      log_(log) {}
+      log_(log),
+      sync_(std::move(sync)) {
+  if (!sync_.syncfs) sync_.syncfs = [](int fd) { return ::syncfs(fd); };
+}
 
-Result<std::unique_ptr<FolderStore>> FolderStore::open(fs::path root, Logger* log, int threads) {
+Result<std::unique_ptr<FolderStore>> FolderStore::open(fs::path root, Logger* log, int threads,
+                                                       FolderSync sync) {
   if (root.empty()) return make_error(Reason::store_io, "store folder: empty path");
   std::error_code ec;
   fs::create_directories(root, ec);
@@ -77,8 +82,8 @@ Result<std::unique_ptr<FolderStore>> FolderStore::open(fs::path root, Logger* lo
                         "store folder " + quoted(root) + " cannot be written: " + w.error().detail);
     }
   }
-  std::unique_ptr<FolderStore> store(
-      new FolderStore(std::move(root), std::move(canonical), std::move(root_fd), log));
+  std::unique_ptr<FolderStore> store(new FolderStore(std::move(root), std::move(canonical),
+                                                     std::move(root_fd), log, std::move(sync)));
   if (threads > 0) {
     FolderStore* self = store.get();
     store->workers_ = std::make_unique<PutWorkers>(
@@ -108,34 +113,26 @@ void FolderStore::set_notifier(std::function<void()> fn) {
 }
 
 Result<UniqueFd> FolderStore::open_parent(const std::string& key) {
-  UniqueFd dir(::dup(root_fd_.get()));
-  if (!dir.valid()) {
-    int err = errno;
-    return store_errno_error(err, "dup store folder descriptor");
-  }
+  UniqueFd dir;  // invalid: the root itself (borrowed, never closed here)
+  auto at = [&] { return dir.valid() ? dir.get() : root_fd_.get(); };
   fs::path walked = canonical_root_;
   size_t start = 0;
   for (size_t slash; (slash = key.find('/', start)) != std::string::npos; start = slash + 1) {
     std::string name = key.substr(start, slash - start);
     walked /= name;
-    UniqueFd next(::openat(dir.get(), name.c_str(), kDirFlags));
+    UniqueFd next(::openat(at(), name.c_str(), kDirFlags));
     if (!next.valid() && errno == ENOENT) {
-      if (::mkdirat(dir.get(), name.c_str(), 0755) != 0 && errno != EEXIST) {
+      if (::mkdirat(at(), name.c_str(), 0755) != 0 && errno != EEXIST) {
         int err = errno;
         return store_errno_error(err, "cannot create folder " + quoted(walked));
       }
-      // The new entry must survive a crash before anything is renamed beneath it.
-      if (::fsync(dir.get()) != 0) {
-        int err = errno;
-        return local_errno_error(err, "cannot fsync " + quoted(walked.parent_path()));
-      }
-      next.reset(::openat(dir.get(), name.c_str(), kDirFlags));
+      next.reset(::openat(at(), name.c_str(), kDirFlags));
     }
     if (!next.valid()) {
       int err = errno;
       struct stat st;
       if ((err == ELOOP || err == ENOTDIR) &&
-          ::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+          ::fstatat(at(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if (S_ISLNK(st.st_mode)) {
           return make_error(Reason::store_denied,
                             quoted(walked) +
@@ -167,42 +164,46 @@ Status FolderStore::store(const PutRequest& req) {
     return make_error(Reason::bad_key, "key '" + printable(key) + "' escapes the store folder");
   }
 
-  UniqueFd temp(::open(req.temp_file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!temp.valid()) {
+  // One rename per object, and nothing else for a key without folders: the fetcher made
+  // the temp file readable (BodyFile::keep), and a key that names an existing folder fails
+  // the rename itself (EISDIR).
+  UniqueFd parent_fd;
+  int parent = root_fd_.get();
+  if (key.find('/') != std::string::npos) {
+    auto opened = open_parent(key);
+    if (!opened.ok()) return opened.error();
+    parent_fd = std::move(*opened);
+    parent = parent_fd.get();
+  }
+  const char* name = key.c_str() + (key.rfind('/') + 1);  // npos + 1 == 0
+  if (::renameat(AT_FDCWD, req.temp_file.c_str(), parent, name) != 0) {
     int err = errno;
-    Error e = store_errno_error(err, "cannot open temp file " + quoted(req.temp_file));
-    if (err == ENOENT) e.reason = Reason::io;  // nothing to store: fetch again
-    return e;
-  }
-  struct stat st;
-  if (::fstat(temp.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return make_error(Reason::io, "temp file " + quoted(req.temp_file) + " is not a file");
-  }
-  // Temp files are private while written (typically 0600); objects are for reading.
-  if (::fchmod(temp.get(), 0644) != 0 || ::fsync(temp.get()) != 0) {
-    int err = errno;
-    return store_errno_error(err, "cannot finish temp file " + quoted(req.temp_file));
-  }
-  temp.reset();
-
-  auto parent = open_parent(key);
-  if (!parent.ok()) return parent.error();
-  std::string name = key.substr(key.rfind('/') + 1);  // npos + 1 == 0
-  if (::fstatat(parent->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-      S_ISDIR(st.st_mode)) {
-    return make_error(Reason::bad_key,
-                      "key '" + printable(key) + "' collides with the folder " + quoted(target));
-  }
-  if (::renameat(AT_FDCWD, req.temp_file.c_str(), parent->get(), name.c_str()) != 0) {
-    int err = errno;
+    if (err == EISDIR || err == ENOTEMPTY || err == EEXIST) {
+      return make_error(Reason::bad_key,
+                        "key '" + printable(key) + "' collides with the folder " + quoted(target));
+    }
+    if (err == ENOENT) {  // the folder is open: the temp file is what is missing
+      return make_error(Reason::io, "temp file " + quoted(req.temp_file) +
+                                        " is gone; nothing to store (fetch again)");
+    }
     Error e =
         store_errno_error(err, "cannot rename " + quoted(req.temp_file) + " to " + quoted(target));
     if (err == EXDEV) e.detail += " (the temp file must be in " + quoted(spool_dir()) + ")";
     return e;
   }
-  if (::fsync(parent->get()) != 0) {
+  unsynced_.fetch_add(1);  // before the result is published (make_durable)
+  return {};
+}
+
+Status FolderStore::make_durable() {
+  if (sync_.level != Durability::power) return {};
+  const uint64_t stored = unsynced_.exchange(0);
+  if (stored == 0) return {};
+  if (sync_.syncfs(root_fd_.get()) != 0) {
     int err = errno;
-    return local_errno_error(err, "cannot fsync " + quoted(target.parent_path()));
+    unsynced_.fetch_add(stored);  // still not durable: the next call tries again
+    return local_errno_error(
+        err, "cannot sync the file system of the store folder " + quoted(canonical_root_));
   }
   return {};
 }

@@ -1,8 +1,13 @@
 // A Store that keeps objects as files under a root folder: <root>/<key>.
 //
 // put() finishes before it returns (its result waits for poll()): it checks the key again,
-// creates missing parent folders, fsyncs the temp file, renames it over <root>/<key> (an
-// atomic replace of any older object) and fsyncs the folder. It walks the key's folders
+// creates missing parent folders and renames the temp file over <root>/<key> (an atomic
+// replace of any older object: a crash never leaves a partial object). No put fsyncs
+// anything. Durability (durability.h): with Durability::process that is the whole
+// promise (the rename survives a crash of the process); with Durability::power,
+// make_durable() runs one syncfs() on the store's file system when objects were stored
+// since the last one, so every object reported by poll() before the call is on disk when
+// it returns. It walks the key's folders
 // with O_NOFOLLOW from a descriptor of the root held since open(), so no key and no
 // symbolic link (inside the root or pointing out of it) can make it write outside the
 // root; a key whose path passes through a symbolic link is refused with store_denied.
@@ -21,11 +26,14 @@
 // Not thread-safe: one thread (the engine's) owns it.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "store/durability.h"
 #include "store/put_workers.h"
 #include "store/store.h"
 #include "store/unique_fd.h"
@@ -33,6 +41,13 @@
 #include "util/logger.h"
 
 namespace sluice {
+
+// How a folder store makes objects durable. The system calls are replaceable so tests can
+// see when they happen; each returns 0 or -1 with errno set, like the call it stands for.
+struct FolderSync {
+  Durability level = Durability::process;
+  std::function<int(int fd)> syncfs;  // empty: ::syncfs
+};
 
 class FolderStore final : public Store {
  public:
@@ -45,8 +60,10 @@ class FolderStore final : public Store {
   // is not an error here). log (optional, not owned) hears what clean_spool() removed.
   // threads > 0: puts run on that many worker threads (fsync off the event loop);
   // 0: each put finishes inside put().
+  // sync: the durability level (and, for tests, the syncfs call).
   static Result<std::unique_ptr<FolderStore>> open(std::filesystem::path root,
-                                                   Logger* log = nullptr, int threads = 0);
+                                                   Logger* log = nullptr, int threads = 0,
+                                                   FolderSync sync = {});
   ~FolderStore() override;
 
   std::filesystem::path spool_dir() const override { return canonical_root_ / kSpoolName; }
@@ -54,6 +71,9 @@ class FolderStore final : public Store {
   std::vector<PutResult> poll() override;
   size_t in_flight() const override;
   void set_notifier(std::function<void()> fn) override;
+  // Durability::power: one syncfs() if any object was stored since the last call (a
+  // local fault naming the folder if it fails); Durability::process: nothing.
+  Status make_durable() override;
   Status clean_spool() override;
   std::string describe() const override { return "folder " + root_.string(); }
 
@@ -66,15 +86,20 @@ class FolderStore final : public Store {
 
  private:
   FolderStore(std::filesystem::path root, std::filesystem::path canonical_root, UniqueFd root_fd,
-              Logger* log);
+              Logger* log, FolderSync sync);
   Status store(const PutRequest& req);
-  // Opens (creating as needed) the folder that holds the key's last segment.
+  // Opens (creating as needed) the folder that holds the key's last segment; the key has
+  // at least one '/' (a key without one lives in the root, root_fd_).
   Result<UniqueFd> open_parent(const std::string& key);
 
   std::filesystem::path root_;
   std::filesystem::path canonical_root_;
   UniqueFd root_fd_;
   Logger* log_;
+  FolderSync sync_;
+  // Objects renamed into place since the last make_durable(); counted by whichever thread
+  // stored them, before their result is published.
+  std::atomic<uint64_t> unsynced_{0};
   std::vector<PutResult> done_;          // synchronous mode
   std::unique_ptr<PutWorkers> workers_;  // threaded mode
 };

@@ -167,6 +167,8 @@ Result<KeyTemplate> KeyTemplate::parse(const std::string& tmpl) {
       per_job = true;
     }
     if (part.field == Field::sha256) t.needs_sha256_ = true;
+    if (part.field == Field::url_sha256) t.needs_url_sha256_ = true;
+    if (part.field == Field::host) t.needs_host_ = true;
     if (!literal.empty()) t.parts_.push_back(Part{Field::none, std::move(literal), 0});
     literal.clear();
     t.parts_.push_back(std::move(part));

@@ -53,6 +53,10 @@ class KeyTemplate {
 
   // The key depends on the body, so it can only be rendered after the download.
   bool needs_sha256() const { return needs_sha256_; }
+  // Whether render() reads KeyFields::url_sha256 (so a caller may skip hashing the URL).
+  bool needs_url_sha256() const { return needs_url_sha256_; }
+  // Whether render() reads KeyFields::host.
+  bool needs_host() const { return needs_host_; }
 
   const std::string& text() const { return text_; }
 
@@ -74,6 +78,8 @@ class KeyTemplate {
   std::string text_;
   std::vector<Part> parts_;
   bool needs_sha256_ = false;
+  bool needs_url_sha256_ = false;
+  bool needs_host_ = false;
 };
 
 }  // namespace sluice

@@ -62,11 +62,15 @@ void PutWorkers::loop() {
       todo_.pop_front();
     }
     Status s = work_(req);
+    bool first = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
+      first = results_.empty();
       results_.push_back(PutResult{req.tag, std::move(s)});
     }
-    notify();
+    // One wake-up per batch: results already waiting have woken the caller, whose next
+    // take_results() collects this one too.
+    if (first) notify();
   }
 }
 

@@ -1,6 +1,7 @@
 // A few threads that run blocking puts (fsync, rename) off the event loop, so one slow
 // disk flush never stalls downloads. Results are collected for Store::poll(); a
-// notifier (the engine wakes its loop with it) runs after each one, on the worker thread,
+// notifier (the engine wakes its loop with it) runs when a result arrives while none were
+// waiting (so once per batch that take_results() collects), on the worker thread,
 // under notify_mu_: set_notifier() waits for a call in progress, so once it returns the
 // old notifier never runs again (Store::set_notifier's teardown contract).
 // Every public member may be called from any thread.

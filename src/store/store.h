@@ -67,6 +67,13 @@ class Store {
   // small write; call it from the engine's thread.
   [[nodiscard]] virtual Status probe_spool() { return probe_folder(spool_dir(), kProbeBytes); }
 
+  // Makes every object whose put poll() has reported as durable as the store promises
+  // (durability.h), so the caller may then record those jobs done. The engine calls it on
+  // its thread before each group commit that records jobs done. An error means the
+  // objects may not be durable: do not record them. Default: nothing to do (an object is
+  // durable once its put succeeded, as on S3).
+  [[nodiscard]] virtual Status make_durable() { return {}; }
+
   // Removes temp files left behind by a crashed run. Call only while holding the run lock.
   virtual Status clean_spool() = 0;
 

@@ -14,8 +14,19 @@ Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
   init();
 }
 
+namespace {
+
+// The digest, fetched from the default provider once: EVP_DigestInit_ex with EVP_sha256()
+// fetches it again at every init (OpenSSL 3).
+const EVP_MD* sha256_md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md != nullptr ? md : EVP_sha256();
+}
+
+}  // namespace
+
 void Sha256::init() {
-  if (EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
+  if (EVP_DigestInit_ex2(ctx_.get(), sha256_md(), nullptr) != 1) {
     throw std::runtime_error("OpenSSL: EVP_DigestInit_ex(sha256) failed");
   }
 }

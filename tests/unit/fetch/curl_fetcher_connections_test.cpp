@@ -34,6 +34,9 @@ class CurlFetcherConnectionsTest : public ::testing::Test {
     other_.http().Get("/x", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("other", "image/gif");
     });
+    // Connections stay open until the client closes them (httplib closes one after 5
+    // requests by default), so every close the observer sees is the fetcher's.
+    server_.http().set_keep_alive_max_count(100000);
     server_.start();
     other_.start();
   }
@@ -112,6 +115,40 @@ TEST_F(CurlFetcherConnectionsTest, SequentialRequestsReuseOneKeepAliveConnection
   }
   EXPECT_EQ(observer_.closes[server_.host_key()], 1);  // closed by the destructor
   EXPECT_EQ(observer_.unmatched_closes, 0);
+}
+
+// A lull (one transfer at a time) between two bursts of kSlots: with the cache sized to
+// the slots, the second burst finds every connection of the first still open. libcurl's
+// default (4 x the transfers in flight) closes one idle connection per transfer in the
+// lull, and the second burst opens them again.
+TEST_F(CurlFetcherConnectionsTest, IdleConnectionsOutlastALullWhenTheCacheFitsTheSlots) {
+  constexpr int kSlots = 20;
+  FetchOptions o = local_options();
+  o.max_idle_connections = kSlots;
+  CurlFetcher f(o, &observer_, nullptr);
+  uint64_t tag = 0;
+  auto burst = [&] {
+    for (int i = 0; i < kSlots; ++i) {
+      ++tag;
+      f.start(request(tag, server_.url("/img/" + std::to_string(tag))));
+    }
+    for (const FetchResult& r : drain(f, kSlots)) {
+      EXPECT_EQ(r.error.reason, Reason::ok) << r.error.to_string();
+    }
+  };
+  burst();
+  const int first = observer_.opens[server_.host_key()];
+  EXPECT_GT(first, kSlots / 2) << "the first burst should need many connections";
+  for (int i = 0; i < 12; ++i) {
+    ++tag;
+    FetchResult r = fetch_one(f, server_.url("/img/" + std::to_string(tag)),
+                              dir_.file(std::to_string(tag) + ".tmp"), tag);
+    ASSERT_EQ(r.error.reason, Reason::ok) << r.error.to_string();
+  }
+  EXPECT_EQ(observer_.open_now[server_.host_key()], first) << "idle connections were closed";
+  burst();
+  EXPECT_LE(observer_.opens[server_.host_key()], kSlots);
+  EXPECT_EQ(observer_.closes[server_.host_key()], 0);
 }
 
 TEST_F(CurlFetcherConnectionsTest, OpensAndClosesMatchPerHost) {
