@@ -76,6 +76,9 @@ Status Engine::run() {
 
   for (;;) {
     int64_t now = clock_.now_ms();
+    // A gate with slots outside this process renews them; if it lost some, every transfer
+    // is cut and every connection closed before anything else is sent (gate.h, maintain).
+    if (!gate_.maintain(clock_.steady_ms()).empty()) fetcher_.cancel_all();
     if (stop_requested_.load() && !stopping_) begin_stop();
     if (stopping_ && !cancelled_ && clock_.steady_ms() >= stop_deadline_ms_ && !fetching_.empty()) {
       log_.warn("grace period over: aborting " + std::to_string(fetching_.size()) +
@@ -169,7 +172,8 @@ void Engine::start_ready(int64_t now) {
       jobs.pop_front();
       FetchRequest req{tag, a.job.url, host, temp_path(tag)};
       fetching_.emplace(tag, std::move(a));
-      ++active_per_host_[host];
+      const int running = ++active_per_host_[host];
+      req.close_when_done = opt_.close_idle && jobs.size() < static_cast<size_t>(running);
       busy_since_beat_[host] = limits_.cap_for(host);
       stats_->fetch_started(host);
       fetcher_.start(std::move(req));

@@ -54,7 +54,8 @@ bool Transfer::start() {
       set(CURLOPT_OPENSOCKETDATA, self) &&
       // Connections outlive transfers in the multi handle's cache and keep this pointer.
       set(CURLOPT_CLOSESOCKETFUNCTION, &SocketBook::close_callback) &&
-      set(CURLOPT_CLOSESOCKETDATA, static_cast<void*>(sockets_));
+      set(CURLOPT_CLOSESOCKETDATA, static_cast<void*>(sockets_)) &&
+      (!req_.close_when_done || set(CURLOPT_FORBID_REUSE, 1L));
   if (s.ok() && !callbacks_set) s = make_error(Reason::internal, "libcurl refused a callback");
   if (s.ok()) s = begin_hop(req_.url);
   if (!s.ok()) {
