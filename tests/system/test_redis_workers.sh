@@ -26,8 +26,10 @@ start_workers() {
 # expect_exit PID RC NAME: the worker exited with RC (within 3 minutes).
 expect_exit() {
   local rc=0
-  wait_for 180 bash -c "! kill -0 $1 2>/dev/null || grep -q '^State:.*Z' /proc/$1/status" ||
+  wait_for 180 bash -c "! kill -0 $1 2>/dev/null || grep -q '^State:.*Z' /proc/$1/status ||
+    curl -fsS http://$CONTROL/__stats | jq -e .suspended > /dev/null" ||
     fail "$3 still running after 3 minutes: $(tail -5 "$T/$3.err")"
+  [ "$(stat_of .suspended)" = false ] || fail "the provider suspended the account: $(stats)"
   wait "$1" || rc=$?
   [ "$rc" = "$2" ] || fail "$3 exited $rc, expected $2: $(tail -5 "$T/$3.err")"
 }
