@@ -204,14 +204,14 @@ TEST(RedisGate, RenewingKeepsTheLease) {
   ASSERT_NE(server, nullptr);
   SystemClock clock;
   const std::string prefix = unique_prefix();
-  const int64_t ttl = 200;
+  const int64_t ttl = 600;  // renewed every 150 ms
   auto a = make_gate(server->address(), 1, clock, prefix, "a", ttl, 10'000);
   auto b = make_gate(server->address(), 1, clock, prefix, "b", ttl, 10'000);
   ASSERT_TRUE(a && b);
   ASSERT_TRUE(a->try_acquire(kHost, clock.steady_ms()));
   const int64_t start = real_ms();
-  // Five TTLs, a's turn every 10 ms: its lease never lapses, b never gets the slot.
-  while (real_ms() - start < 5 * ttl) {
+  // Three TTLs, a's turn every 10 ms: its lease never lapses, b never gets the slot.
+  while (real_ms() - start < 3 * ttl) {
     EXPECT_TRUE(a->maintain(clock.steady_ms()).empty());
     EXPECT_FALSE(b->try_acquire(kHost, clock.steady_ms()));
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
