@@ -105,7 +105,7 @@ Status Engine::run() {
     if (pending_.size() >= opt_.commit_max ||
         (!pending_.empty() && clock_.steady_ms() - last_commit_ms_ >= opt_.commit_interval_ms)) {
       Status s = commit(now);
-      if (!s.ok()) return s;
+      if (!s.ok() && !queue_unreachable(s.error())) return s;  // else: kept for the next try
     }
     check_disk_wait();
     if (fatal_.reason != Reason::ok && !stopping_) begin_stop();
@@ -115,6 +115,13 @@ Status Engine::run() {
   }
   beat(clock_.now_ms(), true, true);
   Status s = commit(clock_.now_ms());
+  // A queue server that is away: the outcomes in hand wait for it a while (its leases would
+  // otherwise expire and the jobs be fetched again by whoever reclaims them).
+  for (int64_t end = clock_.steady_ms() + opt_.grace_ms;
+       !s.ok() && queue_unreachable(s.error()) && clock_.steady_ms() < end;) {
+    (void)fetcher_.wait(std::chrono::milliseconds(500));
+    s = commit(clock_.now_ms());
+  }
   report(true);
   if (!s.ok()) return s;
   if (fatal_.reason != Reason::ok) return fatal_;
@@ -137,10 +144,18 @@ void Engine::refill(int64_t now) {
   req.now_ms = now;
   req.lease_ms = opt_.lease_ms;
   auto leased = queue_.lease(req);
+  if (!leased.ok() && queue_unreachable(leased.error())) {
+    next_lease_ms_ = clock_.steady_ms() + opt_.idle_poll_ms;
+    return;
+  }
   if (!leased.ok()) {
     log_.error("lease failed: " + leased.error().to_string());
     fatal_ = leased.error();
     return;
+  }
+  if (queue_away_) {
+    log_.info("queue reachable again");
+    queue_away_ = false;
   }
   for (auto& job : *leased) buffered_[job.host_key].push_back(std::move(job));
   // A short lease means the queue has nothing more ready: look again later, not every turn.
@@ -184,10 +199,26 @@ void Engine::start_ready(int64_t now) {
 
 void Engine::push(Transition t) { pending_.push_back(std::move(t)); }
 
+// A queue server that cannot be reached now (Redis restarting, a network cut): the run
+// takes no new work, keeps what it holds, and tries again; the connection reconnects with
+// backoff. Logged at warn once per episode.
+bool Engine::queue_unreachable(const Error& e) {
+  if (e.reason != Reason::queue_unavailable) return false;
+  if (!queue_away_)
+    log_.warn("queue unreachable, taking no new work until it answers: " + e.to_string());
+  queue_away_ = true;
+  return true;
+}
+
 Status Engine::commit(int64_t now) {
   last_commit_ms_ = clock_.steady_ms();
   if (pending_.empty()) return Status();
   auto applied = queue_.apply(pending_, now);
+  if (applied.ok() && queue_away_) {
+    log_.info("queue reachable again");
+    queue_away_ = false;
+  }
+  if (!applied.ok() && applied.error().reason == Reason::queue_unavailable) return applied.error();
   if (!applied.ok()) {
     log_.error("queue commit failed: " + applied.error().to_string());
     return applied.error();
@@ -270,6 +301,10 @@ bool Engine::finished() {
   if (opt_.follow) return false;
   if (clock_.steady_ms() < next_lease_ms_) {
     auto next = queue_.next_ready_ms();
+    if (!next.ok() && queue_unreachable(next.error())) {
+      next_lease_ms_ = clock_.steady_ms() + opt_.idle_poll_ms;
+      return false;
+    }
     if (!next.ok()) {
       fatal_ = next.error();
       return false;
