@@ -8,7 +8,7 @@
 # runs without --suspend. Every job done once in the end, every image byte-exact.
 source "$(dirname "$0")/lib.sh"
 start_redis --appendonly yes --appendfsync always
-N=2000 CAP=20 SIZE=2000-9000 TTL=2
+N=4000 CAP=20 SIZE=2000-9000 TTL=2
 start_provider --cap $CAP --latency exp:20 --size $SIZE
 rq="$REDIS_URL/0"
 urls $N > "$T/urls.txt"
