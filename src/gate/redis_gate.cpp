@@ -152,7 +152,9 @@ void RedisGate::connection_closed(const std::string& host_key) {
 void RedisGate::hold(const std::string& host_key, int64_t ttl_ms) {
   if (ttl_ms <= 0) return;
   std::lock_guard lock(mu_);
-  host(host_key).holds.push_back(ttl_ms);  // written with the next call for this host
+  Host& h = host(host_key);
+  h.holds.push_back(ttl_ms);  // written with the next call for this host
+  ++h.holds_taken;
 }
 
 void RedisGate::feedback(const std::string& host_key, const Feedback& fb, int64_t now_ms) {
@@ -191,6 +193,7 @@ std::map<std::string, HostGateState> RedisGate::snapshot() const {
     if (it == out.end()) continue;
     it->second.held = h.held;
     it->second.held_for_ms = h.held_for_ms;
+    it->second.holds_taken = h.holds_taken;
   }
   return out;
 }

@@ -128,6 +128,7 @@ class RedisGate final : public Gate {
     bool lost = false;           // lost; its transfers and connections are going
     int held = 0;                // the host's held slots, at the last call
     int64_t held_for_ms = 0;     // until the first of them frees, at the last call
+    uint64_t holds_taken = 0;    // hold() calls since start (this worker's cut requests)
   };
   enum class Sync { granted, refused, lost, failed };
 

@@ -174,6 +174,7 @@ TEST(RedisGate, AHoldIsGlobal) {
   EXPECT_TRUE(b->try_acquire(kHost, 0));
   EXPECT_FALSE(b->try_acquire(kHost, 0));  // the held slot counts for b too
   EXPECT_EQ(gate_test::state(*b).held, 1);
+  EXPECT_EQ(gate_test::state(*a).holds_taken, 1u);
 }
 
 TEST(RedisGate, ALapsedLeaseIsHeldNotFreeUntilTheHoldEnds) {
