@@ -1,9 +1,9 @@
 # Writes OUT, a C++ header holding every DIR/*.lua file as a raw string literal named
-# kRedisLua_<file name>, so the Redis queue's scripts stay readable Lua in the source tree.
-# Run as: cmake -DDIR=... -DOUT=... -P embed_lua.cmake
+# kRedisLua_<file name>, so the Redis scripts (the queue's, the gate's) stay readable Lua in
+# the source tree. Run as: cmake -DDIR=... -DOUT=... -P embed_lua.cmake
 file(GLOB scripts "${DIR}/*.lua")
 list(SORT scripts)
-set(text "// Generated from src/queue/redis_scripts/*.lua by cmake/embed_lua.cmake. Do not edit.\n")
+set(text "// Generated from ${DIR}/*.lua by cmake/embed_lua.cmake. Do not edit.\n")
 string(APPEND text "#pragma once\n\nnamespace sluice::lua {\n\n")
 foreach(script ${scripts})
   get_filename_component(name "${script}" NAME_WE)

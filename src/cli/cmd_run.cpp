@@ -14,6 +14,9 @@
 #include "engine/gate_observer.h"
 #include "fetch/curl_fetcher.h"
 #include "gate/local_gate.h"
+#include "gate/redis_gate.h"
+#include "queue/lease_keeper.h"
+#include "queue/redis_queue.h"
 #include "queue/run_lock.h"
 #include "util/clock.h"
 #include "util/logger.h"
@@ -71,7 +74,11 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   StderrLogger log(g.verbose ? LogLevel::debug : g.quiet ? LogLevel::error : LogLevel::info);
   SignalWatcher signals;  // before any thread starts, so every thread inherits the mask
 
-  if (Status s = check_runnable_queue(g.queue); !s.ok()) return fail(s.error().detail);
+  if (Status s = check_runnable_queue(g.queue, hooks != nullptr); !s.ok()) {
+    return fail(s.error().detail);
+  }
+  // A Redis queue: one of many workers, on any machine (README, "Many machines").
+  const bool shared = is_redis_url(g.queue);
   HostLimits limits(a.default_limit);
   for (const auto& spec : a.limits) {
     Status s = limits.add_rule(spec);
@@ -86,13 +93,19 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
 
   const Durability durability = parse_durability(a.durability).value_or(Durability::process);
   std::string db = queue_file(g.queue);
-  // First: it names a queue that is not a file.
-  // A small page cache: the run leases and completes in seq order, so a few MiB hold the
-  // pages it is working on, and memory stays flat however many jobs are queued.
-  auto queue = open_queue(g.queue, QueueAccess::create, nullptr, durability, kRunCacheMib);
+  // First: it names a queue that is not a file. A small page cache: the run leases and
+  // completes in seq order, so a few MiB hold the pages it is working on, and memory stays
+  // flat however many jobs are queued.
+  auto queue = open_queue(g.queue, QueueAccess::create, &log, durability, kRunCacheMib);
   if (!queue.ok()) return fail(queue.error().to_string());
-  auto lock = RunLock::acquire(db);  // the file itself, whatever name leads to it
-  if (!lock.ok()) return fail(lock.error().detail);
+  // SQLite: one run per queue file, whatever name leads to it. Redis: many workers; each
+  // keeps its own leases alive instead (LeaseKeeper, RedisGate).
+  std::optional<RunLock> lock;
+  if (!shared) {
+    auto locked = RunLock::acquire(db);
+    if (!locked.ok()) return fail(locked.error().detail);
+    lock.emplace(std::move(*locked));
+  }
   S3Options s3 = a.s3;
   if (a.s3_path_style || a.s3_virtual_hosted) s3.path_style = a.s3_path_style;
   if (s3.skip_existing && a.store.rfind("s3://", 0) != 0) {
@@ -102,14 +115,18 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   if (!store.ok()) return fail(store.error().to_string());
 
   SystemClock clock;
-  // We hold the run lock, so every lease in the file belongs to a process that is gone.
-  auto reclaimed = (*queue)->reclaim(clock.now_ms(), /*all_leases=*/true);
+  // SQLite: we hold the run lock, so every lease in the file belongs to a process that is
+  // gone. Redis: other workers are alive; only expired leases are theirs no more.
+  auto reclaimed = (*queue)->reclaim(clock.now_ms(), /*all_leases=*/!shared);
   if (!reclaimed.ok()) return fail(reclaimed.error().to_string());
   if (*reclaimed > 0) {
     log.info("reclaimed " + std::to_string(*reclaimed) + " jobs leased by an earlier run");
   }
-  Status cleaned = (*store)->clean_spool();
-  if (!cleaned.ok()) return fail(cleaned.error().to_string());
+  // Other workers may share this store's spool: their temp files are not leftovers.
+  if (!shared) {
+    Status cleaned = (*store)->clean_spool();
+    if (!cleaned.ok()) return fail(cleaned.error().to_string());
+  }
 
   FetchOptions fo;
   fo.max_bytes = a.max_bytes;
@@ -121,7 +138,33 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   fo.allow_private = a.allow_private;
   fo.max_idle_connections = connection_cache_size(a);
 
-  LocalGate gate(limits, CircuitOptions{}, &clock);
+  const int64_t lease_ttl_ms = static_cast<int64_t>(a.lease_ttl * 1000);
+  std::unique_ptr<LeaseKeeper> keeper;
+  std::unique_ptr<Gate> gate_owner;  // before the fetcher: it outlives every open connection
+  if (shared) {
+    auto* redis = dynamic_cast<RedisQueue*>(queue->get());
+    auto address = parse_redis_url(g.queue);
+    if (!redis || !address.ok()) return fail("internal: a redis:// queue that is no RedisQueue");
+    RedisOptions ro;  // a stalled Redis must not stall the loop past the leases' deadlines
+    ro.connect_timeout_ms = static_cast<int>(std::max<int64_t>(100, lease_ttl_ms / 8));
+    ro.command_timeout_ms = ro.connect_timeout_ms;
+    ro.backoff_max_ms = static_cast<int>(std::max<int64_t>(100, lease_ttl_ms / 4));
+    auto conn = RedisConnection::open(*address, ro, clock, &log);
+    if (!conn.ok()) return fail(conn.error().to_string());
+    RedisGateOptions go;
+    go.worker = redis->owner();
+    go.lease_ttl_ms = lease_ttl_ms;
+    go.lapse_hold_ms = static_cast<int64_t>(a.abandon_hold * 1000);
+    gate_owner = std::make_unique<RedisGate>(std::move(*conn), limits, go, clock, &log);
+    keeper = std::make_unique<LeaseKeeper>(*redis, lease_ttl_ms, clock, log);
+    log.info("worker " + redis->owner() + " on " + address->describe() +
+             ": per-host caps shared with every worker on this queue, leases of " +
+             std::to_string(lease_ttl_ms / 1000) + " s");
+  } else {
+    gate_owner = std::make_unique<LocalGate>(limits, CircuitOptions{}, &clock);
+  }
+  Gate& gate = *gate_owner;
+  Queue& work_queue = keeper ? static_cast<Queue&>(*keeper) : **queue;
   GateObserver observer(gate);
   CurlFetcher fetcher(fo, &observer, &log);
 
@@ -143,12 +186,19 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   eo.content.check_magic = !a.no_content_check;
   eo.content.allow_svg = a.allow_svg;
   eo.abandon_hold_ms = fo.abandon_hold_ms;
-  std::string record = run_record_path(db);
-  std::optional<int64_t> grace;
-  if (a.restart_grace >= 0) grace = static_cast<int64_t>(a.restart_grace * 1000);
-  eo.holds = read_run_record(record, clock.now_ms(), eo.heartbeat_interval_ms, eo.abandon_hold_ms,
-                             grace, log);
-  Engine engine(**queue, gate, fetcher, **store, *keys, limits, clock, log, eo);
+  // SQLite: the heartbeat file tells the next run which slots a crash left held. Redis: a
+  // worker's slot leases lapse into held slots on the server instead (redis_gate.h).
+  std::string record = shared ? std::string() : run_record_path(db);
+  if (shared) {
+    eo.lease_ms = lease_ttl_ms;  // renewed by the keeper while the worker lives
+    eo.close_idle = true;
+  } else {
+    std::optional<int64_t> grace;
+    if (a.restart_grace >= 0) grace = static_cast<int64_t>(a.restart_grace * 1000);
+    eo.holds = read_run_record(record, clock.now_ms(), eo.heartbeat_interval_ms, eo.abandon_hold_ms,
+                               grace, log);
+  }
+  Engine engine(work_queue, gate, fetcher, **store, *keys, limits, clock, log, eo);
 
   ProgressView::Mode pm = a.progress == "off"     ? ProgressView::Mode::off
                           : a.progress == "tty"   ? ProgressView::Mode::tty
@@ -159,7 +209,9 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   engine.on_progress([&view, &gate, hooks](const EngineProgress& p) {
     view.update(p, gate.snapshot(), hooks ? hooks->jobs_added() : 0);
   });
-  engine.on_heartbeat([&](const Heartbeat& hb) { write_run_record(record, hb, log); });
+  if (!shared) {
+    engine.on_heartbeat([&](const Heartbeat& hb) { write_run_record(record, hb, log); });
+  }
   if (hooks) {
     Status started = hooks->started(RunParts{gate, engine, limits, **store, log, clock});
     if (!started.ok()) return fail(started.error().to_string());
@@ -273,6 +325,11 @@ void add_run_options(CLI::App* cmd, RunArgs* a) {
   cmd->add_option("--restart-grace", a->restart_grace,
                   "At most this many seconds to hold the slots an earlier run left held "
                   "(a crash, cut requests); default: their --abandon-hold");
+  cmd->add_option("--lease-ttl", a->lease_ttl,
+                  "Redis queue: seconds a worker's slot and job leases outlive their last "
+                  "renewal; a worker that cannot renew for 3/4 of it cuts its transfers, and "
+                  "a dead worker's jobs go to the others after it (10)")
+      ->check(CLI::Range(2.0, 3600.0));
   cmd->add_option("--accept", a->accept, "Accepted Content-Types (repeatable; image/*)");
   cmd->add_flag("--no-content-check", a->no_content_check,
                 "Store any body: no Content-Type check, no image magic-byte check");

@@ -45,6 +45,7 @@ struct RunArgs {
   bool no_content_check = false;
   bool allow_svg = false;
   double restart_grace = -1;  // < 0: the crashed run's request deadline
+  double lease_ttl = 10;      // Redis queue: slot and job leases lapse this long after renewal
   S3Options s3;
   bool s3_path_style = false, s3_virtual_hosted = false;
 };

@@ -77,6 +77,9 @@ Status Engine::run() {
 
   for (;;) {
     int64_t now = clock_.now_ms();
+    // A gate with slots outside this process renews them; if it lost some, every transfer
+    // is cut and every connection closed before anything else is sent (gate.h, maintain).
+    if (!gate_.maintain(clock_.steady_ms()).empty()) fetcher_.cancel_all();
     if (stop_requested_.load() && !stopping_) begin_stop();
     if (stopping_ && !cancelled_ && clock_.steady_ms() >= stop_deadline_ms_ && !fetching_.empty()) {
       log_.warn("grace period over: aborting " + std::to_string(fetching_.size()) +
@@ -103,7 +106,7 @@ Status Engine::run() {
     if (pending_.size() >= opt_.commit_max ||
         (!pending_.empty() && clock_.steady_ms() - last_commit_ms_ >= opt_.commit_interval_ms)) {
       Status s = commit(now);
-      if (!s.ok()) return s;
+      if (!s.ok() && !queue_unreachable(s.error())) return s;  // else: kept for the next try
     }
     check_disk_wait();
     if (fatal_.reason != Reason::ok && !stopping_) begin_stop();
@@ -113,6 +116,13 @@ Status Engine::run() {
   }
   beat(clock_.now_ms(), true, true);
   Status s = commit(clock_.now_ms());
+  // A queue server that is away: the outcomes in hand wait for it a while (its leases would
+  // otherwise expire and the jobs be fetched again by whoever reclaims them).
+  for (int64_t end = clock_.steady_ms() + opt_.grace_ms;
+       !s.ok() && queue_unreachable(s.error()) && clock_.steady_ms() < end;) {
+    (void)fetcher_.wait(std::chrono::milliseconds(500));
+    s = commit(clock_.now_ms());
+  }
   report(true);
   if (!s.ok()) return s;
   if (fatal_.reason != Reason::ok) return fatal_;
@@ -143,10 +153,18 @@ void Engine::refill(int64_t now) {
   req.now_ms = now;
   req.lease_ms = opt_.lease_ms;
   auto leased = queue_.lease(req);
+  if (!leased.ok() && queue_unreachable(leased.error())) {
+    next_lease_ms_ = clock_.steady_ms() + opt_.idle_poll_ms;
+    return;
+  }
   if (!leased.ok()) {
     log_.error("lease failed: " + leased.error().to_string());
     fatal_ = leased.error();
     return;
+  }
+  if (queue_away_) {
+    log_.info("queue reachable again");
+    queue_away_ = false;
   }
   for (auto& job : *leased) buffered_[job.host_key].push_back(std::move(job));
   // A short lease means the queue has nothing more ready (for the hosts not skipped):
@@ -190,7 +208,8 @@ void Engine::start_ready(int64_t now) {
       jobs.pop_front();
       FetchRequest req{tag, a.job.url, host, temp_path(tag)};
       fetching_.emplace(tag, std::move(a));
-      ++active_per_host_[host];
+      const int running = ++active_per_host_[host];
+      req.close_when_done = opt_.close_idle && jobs.size() < static_cast<size_t>(running);
       busy_since_beat_[host] = limits_.cap_for(host);
       stats_->fetch_started(host);
       fetcher_.start(std::move(req));
@@ -200,6 +219,17 @@ void Engine::start_ready(int64_t now) {
 }
 
 void Engine::push(Transition t) { pending_.push_back(std::move(t)); }
+
+// A queue server that cannot be reached now (Redis restarting, a network cut): the run
+// takes no new work, keeps what it holds, and tries again; the connection reconnects with
+// backoff. Logged at warn once per episode.
+bool Engine::queue_unreachable(const Error& e) {
+  if (e.reason != Reason::queue_unavailable) return false;
+  if (!queue_away_)
+    log_.warn("queue unreachable, taking no new work until it answers: " + e.to_string());
+  queue_away_ = true;
+  return true;
+}
 
 Status Engine::commit(int64_t now) {
   last_commit_ms_ = clock_.steady_ms();
@@ -216,6 +246,11 @@ Status Engine::commit(int64_t now) {
     }
   }
   auto applied = queue_.apply(pending_, now);
+  if (applied.ok() && queue_away_) {
+    log_.info("queue reachable again");
+    queue_away_ = false;
+  }
+  if (!applied.ok() && applied.error().reason == Reason::queue_unavailable) return applied.error();
   if (!applied.ok()) {
     log_.error("queue commit failed: " + applied.error().to_string());
     return applied.error();
@@ -302,6 +337,10 @@ bool Engine::finished() {
   if (opt_.follow) return false;
   if (clock_.steady_ms() < next_lease_ms_) {
     auto next = queue_.next_ready_ms();
+    if (!next.ok() && queue_unreachable(next.error())) {
+      next_lease_ms_ = clock_.steady_ms() + opt_.idle_poll_ms;
+      return false;
+    }
     if (!next.ok()) {
       fatal_ = next.error();
       return false;

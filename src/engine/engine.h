@@ -120,7 +120,9 @@ class Engine {
   bool disk_blocks_fetching() const;
   size_t fetch_budget() const;
   void push(Transition t);
+  // Status commit: an unreachable queue (queue_unavailable) leaves pending_ for a retry.
   Status commit(int64_t now);
+  bool queue_unreachable(const Error& e);  // queue_unavailable: logged once, then waited out
   void begin_stop();
   void release_buffered();
   int64_t next_wake(int64_t now) const;
@@ -158,6 +160,7 @@ class Engine {
   std::vector<uint64_t> store_waiting_;              // tags whose store must be retried
   std::vector<Transition> pending_;                  // not yet committed
   int64_t last_commit_ms_ = 0;
+  bool queue_away_ = false;  // the queue's server did not answer the last call
   int64_t next_lease_ms_ = 0;
   std::vector<std::string> short_skip_;  // hosts skipped by the last short lease
   int64_t started_ms_ = 0;

@@ -45,6 +45,10 @@ struct EngineOptions {
   // (FetchResult::cut_host) keeps a slot of that host held this long (Gate::hold).
   int64_t abandon_hold_ms = 30'000;
   std::map<std::string, SlotHold> holds;  // from an earlier run's last heartbeat: held at start
+  // Idle connections hold slots other workers need (RedisGate): a transfer started when
+  // fewer jobs of its host are left in hand than transfers to it are running closes its
+  // connection when it ends instead of keeping it alive (FetchRequest::close_when_done).
+  bool close_idle = false;
 };
 
 }  // namespace sluice

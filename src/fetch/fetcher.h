@@ -52,6 +52,10 @@ struct FetchRequest {
   std::string url;
   std::string host_key;             // the slot the caller holds for this request
   std::filesystem::path temp_file;  // created and written by the fetcher
+  // Close the connection when the transfer ends instead of keeping it alive for reuse
+  // (CURLOPT_FORBID_REUSE): the caller has no further request to that host that would
+  // reuse it, and an idle connection would keep a slot other workers need.
+  bool close_when_done = false;
 };
 
 constexpr size_t kHeadBytes = 64;

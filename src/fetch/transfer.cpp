@@ -63,9 +63,11 @@ bool Transfer::start() {
   };
   void* self = this;
   Status s;
+  // A pooled handle keeps its options: FORBID_REUSE is set either way, every transfer.
   if (!(set(CURLOPT_PRIVATE, self) && set(CURLOPT_ERRORBUFFER, errbuf_) &&
         set(CURLOPT_HEADERDATA, self) && set(CURLOPT_WRITEDATA, self) &&
-        set(CURLOPT_OPENSOCKETDATA, self))) {
+        set(CURLOPT_OPENSOCKETDATA, self) &&
+        set(CURLOPT_FORBID_REUSE, req_.close_when_done ? 1L : 0L))) {
     s = make_error(Reason::internal, "libcurl refused a callback");
   }
   if (s.ok()) s = begin_hop(req_.url);

@@ -1,7 +1,8 @@
 // Per-host admission: the hard cap on simultaneous connections and requests the provider
 // sees, an optional request rate, adaptive slow-down (AIMD) on 429/503 and a circuit
 // breaker for a provider that is down or has suspended us. Backends: LocalGate
-// (in-process, local_gate.h); Redis later (global, lease-based).
+// (in-process, local_gate.h); RedisGate (global over every worker on a Redis queue, slot
+// leases with a TTL, redis_gate.h).
 // Answers at once, never blocks: the engine asks before it starts a transfer.
 // Time: every now_ms the gate is given, and every time it returns (paused_until_ms,
 // next_probe_ms, next_admit_ms, GateEvent times), is on the caller's steady clock
@@ -123,6 +124,18 @@ class Gate {
   virtual std::vector<GateEvent> take_events() = 0;
 
   virtual std::map<std::string, HostGateState> snapshot() const = 0;
+
+  // The engine calls this once per loop turn, before it starts transfers. A gate that
+  // holds slots outside this process (RedisGate: slot leases with a TTL) renews them and
+  // gives back what is no longer needed here. Returns the hosts whose slots this worker
+  // lost (a lease it could not renew in time, or found lapsed): the caller must stop using
+  // them at once: cut their transfers (cut requests are held as usual) and close their
+  // connections. The gate refuses those hosts until their transfers and connections are
+  // gone. LocalGate holds nothing outside: nothing to do, nothing lost.
+  virtual std::vector<std::string> maintain(int64_t now_ms) {
+    (void)now_ms;
+    return {};
+  }
 };
 
 }  // namespace sluice

@@ -57,6 +57,15 @@ bool LocalGate::try_acquire(const std::string& host_key, int64_t now_ms) {
   return true;
 }
 
+bool LocalGate::would_admit(const std::string& host_key, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  Host& h = host(host_key);
+  if (now_ms < h.paused_until) return false;
+  if (!h.circuit.may_admit(now_ms, h.state.in_flight)) return false;
+  if (h.state.in_flight + held(h) >= h.aimd.effective()) return false;
+  return !h.bucket || h.bucket->tokens(now_ms) >= 1.0;
+}
+
 void LocalGate::release(const std::string& host_key) {
   std::lock_guard lock(mu_);
   HostGateState& s = host(host_key).state;

@@ -39,6 +39,9 @@ class LocalGate final : public Gate {
   explicit LocalGate(HostLimits limits, CircuitOptions circuit = {}, const Clock* clock = nullptr);
 
   bool try_acquire(const std::string& host_key, int64_t now_ms) override;
+  // Whether try_acquire would admit now, changing nothing (no token taken, no probe marked
+  // admitted): RedisGate asks this before it asks Redis for a slot.
+  bool would_admit(const std::string& host_key, int64_t now_ms);
   void release(const std::string& host_key) override;
   bool connection_opening(const std::string& host_key) override;
   void connection_closed(const std::string& host_key) override;

@@ -21,7 +21,16 @@ Status reply_error(const redisReply* r, const std::string& what, const RedisAddr
   if (!r)
     return make_error(Reason::queue_unavailable, what + " on " + address.describe() + ": no reply");
   if (r->type != REDIS_REPLY_ERROR) return Status();
-  return make_error(Reason::redis, what + " on " + address.describe() + ": " + reply_text(r));
+  const std::string text = reply_text(r);
+  // A server that is starting (loading its AOF), busy with a long script, or without its
+  // primary answers, but cannot serve yet: as good as unreachable, and worth a retry.
+  for (const char* transient : {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN"}) {
+    if (text.rfind(transient, 0) == 0) {
+      return make_error(Reason::queue_unavailable,
+                        what + " on " + address.describe() + ": " + text);
+    }
+  }
+  return make_error(Reason::redis, what + " on " + address.describe() + ": " + text);
 }
 
 std::string reply_text(const redisReply* r) {

@@ -84,7 +84,8 @@ class RedisConnection {
 };
 
 // A `redis` error for an error reply ("<what> on <address>: <server's message>"), a
-// queue_unavailable one for a missing reply, ok otherwise.
+// queue_unavailable one for a missing reply or a server not ready to serve (LOADING its
+// data after a restart, BUSY, MASTERDOWN, TRYAGAIN), ok otherwise.
 Status reply_error(const redisReply* r, const std::string& what, const RedisAddress& address);
 
 // The text of a string, status or error reply; "" for nil and others.

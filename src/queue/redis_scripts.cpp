@@ -58,6 +58,31 @@ bool is_noscript(const RedisReply& r) {
 
 const RedisScript& redis_script(RedisScriptId id) { return all_scripts()[static_cast<size_t>(id)]; }
 
+RedisScript make_redis_script(const char* name, std::string text) {
+  std::string sha = sha1_hex(text);
+  return RedisScript{name, std::move(text), std::move(sha)};
+}
+
+Result<RedisReply> run_script(RedisConnection& conn, const RedisScript& script,
+                              const RedisArgs& keys, const RedisArgs& args) {
+  RedisArgs cmd{"EVALSHA", script.sha1, std::to_string(keys.size())};
+  cmd.insert(cmd.end(), keys.begin(), keys.end());
+  cmd.insert(cmd.end(), args.begin(), args.end());
+  auto r = conn.command(cmd);
+  if (!r.ok()) return r.error();
+  if (is_noscript(*r)) {
+    cmd[0] = "EVAL";
+    cmd[1] = script.text;
+    r = conn.command(cmd);
+    if (!r.ok()) return r.error();
+  }
+  if (Status s = reply_error(r->get(), std::string("script ") + script.name, conn.address());
+      !s.ok()) {
+    return s.error();
+  }
+  return r;
+}
+
 Result<RedisReply> run_script(RedisConnection& conn, const RedisScriptCall& call) {
   auto replies = run_scripts(conn, {call});
   if (!replies.ok()) return replies.error();

@@ -31,6 +31,10 @@ struct RedisScript {
 
 const RedisScript& redis_script(RedisScriptId id);
 
+// A script of another component (the gate's slot leases, gate/redis_gate.h): its name for
+// messages and its whole text (no common.lua in front).
+RedisScript make_redis_script(const char* name, std::string text);
+
 // One call: KEYS and ARGV.
 struct RedisScriptCall {
   RedisScriptId id;
@@ -41,6 +45,10 @@ struct RedisScriptCall {
 // Runs one script and returns its reply; an error reply becomes a `redis` error naming the
 // script and the server.
 Result<RedisReply> run_script(RedisConnection& conn, const RedisScriptCall& call);
+
+// Runs one such script the same way: EVALSHA, and EVAL on NOSCRIPT.
+Result<RedisReply> run_script(RedisConnection& conn, const RedisScript& script,
+                              const RedisArgs& keys, const RedisArgs& args);
 
 // Runs several scripts in one round trip (plus one per NOSCRIPT fallback); the replies are
 // in call order. The first error reply becomes the error: the calls before and after it

@@ -2,7 +2,8 @@
 # The Redis queue from the command line, as a differential test: the same commands on a
 # SQLite queue file and on a redis:// queue give the same output (enqueue of JSONL, CSV and
 # URL lines with bad lines among them, idempotent and incremental enqueue, status, export,
-# the dlq commands); `run` and `serve` on redis:// refuse, saying what is not implemented;
+# the dlq commands); `serve` on redis:// refuses, saying what is not implemented, and
+# `run` on rediss:// says to use a TLS tunnel;
 # a password never shows; a Redis restarted from its AOF (kill -9) keeps every job.
 source "$(dirname "$0")/lib.sh"
 start_redis --appendonly yes --appendfsync always
@@ -99,25 +100,26 @@ both dlq-replay-all dlq replay --all
 grep -qx "replayed 0 jobs" "$T/dlq-replay-all.redis.out" || fail "replay said: $(cat "$T/dlq-replay-all.redis.out")"
 pass "dlq list, summary, export and replay alike"
 
-# run refuses a Redis queue, saying what is missing, and touches nothing.
-set +e
-"$SLUICE" --queue "$rq" run --store "$T/store" > "$T/run.out" 2> "$T/run.err"
-rc=$?
-set -e
-[ "$rc" = 1 ] || fail "run on redis:// exited $rc"
-grep -q "not implemented yet: the global per-host gate on Redis" "$T/run.err" ||
-  fail "run on redis:// said: $(cat "$T/run.err")"
-[ ! -e "$T/store" ] || fail "run on redis:// created the store"
+# serve refuses a Redis queue, saying what is missing, and touches nothing (run works on
+# it: test_redis_workers.sh); run refuses rediss:// with the way around it.
 set +e
 "$SLUICE" --queue "$rq" serve --store "$T/store" --listen 127.0.0.1:0 > "$T/serve.out" 2> "$T/serve.err"
 rc=$?
 set -e
 [ "$rc" = 1 ] || fail "serve on redis:// exited $rc"
-grep -q "not implemented yet: the global per-host gate on Redis" "$T/serve.err" ||
+grep -q "not implemented yet: sluice serve on a Redis queue" "$T/serve.err" ||
   fail "serve on redis:// said: $(cat "$T/serve.err")"
 [ ! -e "$T/store" ] || fail "serve on redis:// created the store"
-[ "$("$SLUICE" --queue "$rq" status --json | jq .all.leased)" = 0 ] || fail "run on redis:// leased jobs"
-pass "run and serve refuse redis:// with: $(head -c 120 "$T/run.err")..."
+[ "$("$SLUICE" --queue "$rq" status --json | jq .all.leased)" = 0 ] || fail "serve on redis:// leased jobs"
+set +e
+"$SLUICE" --queue "rediss://127.0.0.1:$REDIS_PORT/0" run --store "$T/store" > "$T/tls.out" 2> "$T/tls.err"
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "run on rediss:// exited $rc"
+grep -q "TLS tunnel" "$T/tls.err" && grep -q "stunnel" "$T/tls.err" ||
+  fail "run on rediss:// said: $(cat "$T/tls.err")"
+[ ! -e "$T/store" ] || fail "run on rediss:// created the store"
+pass "serve refuses redis:// with: $(head -c 100 "$T/serve.err")...; run refuses rediss://"
 
 # Credentials never show; TLS and Cluster are refused with a way forward; a server that is
 # not there is named.

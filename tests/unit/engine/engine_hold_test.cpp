@@ -118,5 +118,67 @@ TEST_F(EngineHoldTest, TheLastHeartbeatCarriesTheHolds) {
   EXPECT_EQ(last.abandon_hold_ms, 5'000);
 }
 
+// A gate that holds slots outside the process (RedisGate) and reports them lost: the engine
+// cuts every transfer at once (they are held like any cut request) and the jobs are fetched
+// again later; nothing is lost.
+class LosingGate final : public Gate {
+ public:
+  explicit LosingGate(Gate& inner) : inner_(inner) {}
+  bool lose = false;  // the next maintain() reports kHost lost
+  bool try_acquire(const std::string& h, int64_t now) override {
+    return inner_.try_acquire(h, now);
+  }
+  void release(const std::string& h) override { inner_.release(h); }
+  bool connection_opening(const std::string& h) override { return inner_.connection_opening(h); }
+  void connection_closed(const std::string& h) override { inner_.connection_closed(h); }
+  void hold(const std::string& h, int64_t ttl) override { inner_.hold(h, ttl); }
+  void feedback(const std::string& h, const Feedback& fb, int64_t now) override {
+    inner_.feedback(h, fb, now);
+  }
+  int64_t paused_until_ms(const std::string& h, int64_t now) const override {
+    return inner_.paused_until_ms(h, now);
+  }
+  int64_t next_admit_ms(const std::string& h, int64_t now) const override {
+    return inner_.next_admit_ms(h, now);
+  }
+  HostHealth health(const std::string& h, int64_t now) const override {
+    return inner_.health(h, now);
+  }
+  std::vector<GateEvent> take_events() override { return inner_.take_events(); }
+  std::map<std::string, HostGateState> snapshot() const override { return inner_.snapshot(); }
+  std::vector<std::string> maintain(int64_t) override {
+    if (!lose) return {};
+    lose = false;
+    return {kHost};
+  }
+
+ private:
+  Gate& inner_;
+};
+
+TEST_F(EngineHoldTest, LostSlotsCutEveryTransferAtOnce) {
+  enqueue(4);
+  opt_.abandon_hold_ms = 1'000;
+  limits_ = HostLimits(2);
+  LocalGate local(limits_, CircuitOptions{}, &clock_);
+  LosingGate gate(local);
+  int responses = 0;
+  FakeFetcher fetcher(clock_, [&](const FetchRequest&, int) {
+    if (++responses == 1) gate.lose = true;  // while the second transfer still runs
+    return FakeResponse{};
+  });
+  fetcher.cut_on_cancel(true);
+  auto keys = KeyTemplate::parse("{id}{ext}");
+  ASSERT_TRUE(keys.ok());
+  Engine engine(queue_, gate, fetcher, *store_, *keys, limits_, clock_, log_, opt_);
+  ASSERT_TRUE(engine.run().ok());
+  EXPECT_EQ(fetcher.cancels(), 1);
+  EXPECT_EQ(fetcher.calls("http://" + kHost + "/p/1.jpg"), 2);  // cut, then fetched again
+  EXPECT_EQ(local.snapshot()[kHost].holds_taken, 1u);           // the cut request was held
+  auto stats = queue_.stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->all.done, 4u);
+}
+
 }  // namespace
 }  // namespace sluice

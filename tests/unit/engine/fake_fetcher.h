@@ -39,6 +39,7 @@ class FakeFetcher final : public Fetcher {
 
   std::vector<FetchResult> wait(std::chrono::milliseconds max_wait) override {
     std::vector<FetchResult> out;
+    if (!cancelled_.empty()) return std::exchange(cancelled_, {});
     if (active_.empty()) {
       clock_.advance_ms(max_wait.count());
       return out;
@@ -68,7 +69,23 @@ class FakeFetcher final : public Fetcher {
 
   void wakeup() override {}
   size_t in_flight() const override { return active_.size(); }
-  void cancel_all() override {}
+  // Counts the calls; with cut_on_cancel(true), every running transfer comes back from the
+  // next wait() as cancelled and cut (as CurlFetcher's do); otherwise they go on.
+  void cancel_all() override {
+    ++cancels_;
+    if (!cut_on_cancel_) return;
+    for (auto& a : active_) {
+      FetchResult r;
+      r.tag = a.req.tag;
+      r.error = make_error(Reason::cancelled, "cancelled: " + a.req.url);
+      r.cut_host = a.req.host_key;
+      --in_flight_[a.req.host_key];
+      cancelled_.push_back(std::move(r));
+    }
+    active_.clear();
+  }
+  void cut_on_cancel(bool on) { cut_on_cancel_ = on; }
+  int cancels() const { return cancels_; }
 
   int calls(const std::string& url) const {
     auto it = calls_.find(url);
@@ -87,6 +104,9 @@ class FakeFetcher final : public Fetcher {
   FakeClock& clock_;
   Script script_;
   std::deque<Active> active_;
+  std::vector<FetchResult> cancelled_;
+  bool cut_on_cancel_ = false;
+  int cancels_ = 0;
   std::map<std::string, int> calls_;
   std::map<std::string, int> in_flight_;
   std::map<std::string, int> max_in_flight_;

@@ -1,0 +1,98 @@
+// LeaseKeeper: a worker's job leases on a shared Redis queue live as long as the worker,
+// and a dead worker's expire and go to the others.
+#include "queue/lease_keeper.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "queue/queue_fixture.h"
+
+namespace sluice {
+namespace {
+
+using namespace sluice::testing;
+
+int64_t real_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+template <typename F>
+bool eventually(F cond, int64_t timeout_ms) {
+  const int64_t end = real_ms() + timeout_ms;
+  while (real_ms() < end) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return cond();
+}
+
+LeaseRequest req(int64_t now) {
+  LeaseRequest r;
+  r.max = 10;
+  r.now_ms = now;
+  r.lease_ms = 600'000;  // the keeper leases for its own TTL instead
+  return r;
+}
+
+TEST(LeaseKeeper, KeepsTheWorkersLeasesAliveWhileItLives) {
+  TempDir dir;
+  SystemClock clock;
+  MemoryLogger log;
+  auto a = QueueMaker<RedisQueue>::make(dir, "worker-a");
+  auto b = QueueMaker<RedisQueue>::make(dir, "worker-b");
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->enqueue({job("1", "http://img.example/1.jpg")}, clock.now_ms()).ok());
+  const int64_t ttl = 1'000;  // renewed every 333 ms: a loaded machine may delay that a bit
+  LeaseKeeper keeper(*a, ttl, clock, log);
+  auto jobs = keeper.lease(req(clock.now_ms()));
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 1u);
+  const int64_t start = real_ms();
+  // Three TTLs: another worker never finds the lease expired.
+  while (real_ms() - start < 3 * ttl) {
+    auto reclaimed = b->reclaim(clock.now_ms(), /*all_leases=*/false);
+    ASSERT_TRUE(reclaimed.ok());
+    EXPECT_EQ(*reclaimed, 0u);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(all_applied(keeper, {Transition::released(jobs->front().seq)}, clock.now_ms()));
+  EXPECT_EQ(keeper.leases_lost(), 0u);
+}
+
+TEST(LeaseKeeper, ReclaimsTheLeasesOfAWorkerThatStoppedRenewing) {
+  TempDir dir;
+  SystemClock clock;
+  MemoryLogger log;
+  auto dead = QueueMaker<RedisQueue>::make(dir, "worker-dead");
+  auto live = QueueMaker<RedisQueue>::make(dir, "worker-live");
+  ASSERT_TRUE(dead && live);
+  ASSERT_TRUE(dead->enqueue({job("1", "http://img.example/1.jpg")}, clock.now_ms()).ok());
+  LeaseRequest r = req(clock.now_ms());
+  r.lease_ms = 300;
+  auto taken = dead->lease(r);  // and never renewed: the worker died
+  ASSERT_TRUE(taken.ok());
+  ASSERT_EQ(taken->size(), 1u);
+  LeaseKeeper keeper(*live, 300, clock, log);
+  // While the dead worker's lease may still be live, the keeper's worker is not done:
+  auto next = keeper.next_ready_ms();
+  ASSERT_TRUE(next.ok());
+  EXPECT_TRUE(next->has_value());
+  // The lease expires, the keeper reclaims it, and the live worker gets the job.
+  std::vector<Job> got;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto j = keeper.lease(req(clock.now_ms()));
+        if (j.ok()) got = *j;
+        return !got.empty();
+      },
+      5'000));
+  EXPECT_EQ(got.front().id, "1");
+  EXPECT_TRUE(all_applied(keeper, {Transition::released(got.front().seq)}, clock.now_ms()));
+}
+
+}  // namespace
+}  // namespace sluice
