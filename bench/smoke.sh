@@ -35,5 +35,6 @@ check capped '^ratio sluice-window vs ideal: [0-9.]+' \
 check raw '^ratio sluice vs best peer \(.*\) img/s: [0-9.]+' \
   env PEERS="wget2 curl aria2c" bash "$here/raw.sh" 60
 check enqueue '^ratio sluice enqueue / bare insert \(wall\): [0-9.]+' bash "$here/enqueue.sh" 1000
+check workers '^ratio redis-4 vs ideal: [0-9.]+' env CAP=5 MEAN_MS=5 bash "$here/workers.sh" 80
 check memory '^ratio peak rss N=300 / N=100: [0-9.]+' env CAP=16 bash "$here/memory.sh" 100 300
 echo "smoke: every benchmark ran"
