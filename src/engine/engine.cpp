@@ -310,8 +310,17 @@ int64_t Engine::next_wake(int64_t now) const {
   for (uint64_t tag : store_waiting_) {  // store retries are timed on the steady clock
     wake = std::min(wake, now + (storing_.at(tag).store_retry_at_ms - clock_.steady_ms()));
   }
-  if (!stopping_ && next_lease_ms_ > clock_.steady_ms()) {  // a wait still to come
-    wake = std::min(wake, now + (next_lease_ms_ - clock_.steady_ms()));
+  if (!stopping_) {
+    // The next lease: at next_lease_ms_, or now if that is past and the buffers have room
+    // (refill() would lease at once). A past time with full buffers is no reason to wake.
+    size_t buffered = 0;
+    for (const auto& [host, jobs] : buffered_) buffered += jobs.size();
+    const int64_t lease_in = next_lease_ms_ - clock_.steady_ms();
+    if (lease_in > 0) {
+      wake = std::min(wake, now + lease_in);
+    } else if (buffered < opt_.lease_batch) {
+      wake = now;
+    }
   }
   if (stopping_) wake = std::min(wake, now + (stop_deadline_ms_ - clock_.steady_ms()));
   if (!stopping_ && !disk_.clear()) {

@@ -1,0 +1,73 @@
+// An engine with nothing in flight must look at the queue again when its lease time comes,
+// even when that time passed within the turn (the queue's own calls take time), not at the
+// next progress tick (seen: up to a second of idle tail for every worker of a Redis queue
+// but the last).
+#include <gtest/gtest.h>
+
+#include "engine/engine_fixture.h"
+
+namespace sluice {
+namespace {
+
+// A worker's view of a shared queue (LeaseKeeper): nothing is queued for it, but until
+// others_until_ms another worker holds leases, so next_ready_ms() answers "now" (a job may
+// come back if that worker dies). Each next_ready_ms() call takes call_ms of the fake clock
+// after its answer, like a round trip to Redis.
+class OthersHoldQueue final : public Queue {
+ public:
+  OthersHoldQueue(FakeClock& clock, int64_t others_until_ms, int64_t call_ms)
+      : clock_(clock), until_(others_until_ms), call_ms_(call_ms) {}
+  Result<EnqueueStats> enqueue(const std::vector<JobInput>& jobs, int64_t now_ms) override {
+    return q_.enqueue(jobs, now_ms);
+  }
+  Result<std::vector<Job>> lease(const LeaseRequest& req) override { return q_.lease(req); }
+  Result<ApplyResult> apply(const std::vector<Transition>& batch, int64_t now_ms) override {
+    return q_.apply(batch, now_ms);
+  }
+  Result<uint64_t> reclaim(int64_t now_ms, bool all) override { return q_.reclaim(now_ms, all); }
+  Result<uint64_t> replay(const DeadFilter& f, int64_t now_ms) override {
+    return q_.replay(f, now_ms);
+  }
+  Status scan_dead(const DeadFilter& f, const std::function<bool(const JobRecord&)>& fn) override {
+    return q_.scan_dead(f, fn);
+  }
+  Result<QueueStats> stats() override { return q_.stats(); }
+  Result<std::optional<int64_t>> next_ready_ms() override {
+    const int64_t now = clock_.now_ms();
+    clock_.advance_ms(call_ms_);
+    if (now < until_) return std::optional<int64_t>(now);
+    return q_.next_ready_ms();
+  }
+  Status scan(const std::function<bool(const JobRecord&)>& fn) override { return q_.scan(fn); }
+
+ private:
+  MemoryQueue q_;
+  FakeClock& clock_;
+  int64_t until_;
+  int64_t call_ms_;
+};
+
+class EngineIdleWakeTest : public EngineFixture {};
+
+// Regression: the engine leased nothing, the queue said "look again now", the lease time
+// then passed within the same turn (the queue's own calls take time), and the loop slept
+// until the next progress tick: a worker of a Redis queue lingered up to a second after
+// the last job. It must finish soon after the other worker's leases end.
+TEST_F(EngineIdleWakeTest, AWorkerWithNothingToDoFinishesSoonAfterTheOthers) {
+  opt_.progress_interval_ms = 1'000;
+  opt_.idle_poll_ms = 100;
+  const int64_t start = clock_.now_ms();
+  OthersHoldQueue queue(clock_, start + 50, 2);
+  limits_ = HostLimits(1);
+  LocalGate gate(limits_, circuit_, &clock_);
+  FakeFetcher fetcher(clock_, [](const FetchRequest&, int) { return FakeResponse{}; });
+  Engine engine(queue, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
+  Status s = engine.run();
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  const int64_t took = clock_.now_ms() - start;
+  EXPECT_LT(took, 50 + 200) << "the other worker was done after 50 ms; this one finished after "
+                            << took << " ms";
+}
+
+}  // namespace
+}  // namespace sluice
