@@ -59,6 +59,31 @@ TEST(PutWorkers, RunsEveryPutAndNotifiesWhenResultsAreWaiting) {
   }
 }
 
+// A result that arrives after the caller took everything wakes it again.
+TEST(PutWorkers, EachResultAfterATakeNotifiesAgain) {
+  std::mutex mu;
+  std::condition_variable cv;
+  int notified = 0;
+  PutWorkers workers(1, [](const PutRequest&) { return Status(); });
+  workers.set_notifier([&] {
+    std::lock_guard lock(mu);
+    ++notified;
+    cv.notify_all();
+  });
+  for (uint64_t tag = 1; tag <= 3; ++tag) {
+    workers.submit(PutRequest{tag, {}, {}, {}, {}, 0, {}});
+    {
+      std::unique_lock lock(mu);
+      ASSERT_TRUE(cv.wait_for(lock, 10s, [&] { return notified == static_cast<int>(tag); }))
+          << "no wake-up for put " << tag << " after the caller took the others";
+    }
+    auto results = workers.take_results();
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].tag, tag);
+  }
+  workers.set_notifier(nullptr);
+}
+
 // Regression: a worker copied the notifier under the lock and called it after letting go,
 // so set_notifier(nullptr) could return while the old notifier was still running (or had
 // yet to run), and the engine it woke was then destroyed under it: a use-after-free at
