@@ -55,6 +55,7 @@ bool Transfer::start() {
       // Connections outlive transfers in the multi handle's cache and keep this pointer.
       set(CURLOPT_CLOSESOCKETFUNCTION, &SocketBook::close_callback) &&
       set(CURLOPT_CLOSESOCKETDATA, static_cast<void*>(sockets_)) &&
+      set(CURLOPT_PREREQFUNCTION, &Transfer::prereq_callback) && set(CURLOPT_PREREQDATA, self) &&
       (!req_.close_when_done || set(CURLOPT_FORBID_REUSE, 1L));
   if (s.ok() && !callbacks_set) s = make_error(Reason::internal, "libcurl refused a callback");
   if (s.ok()) s = begin_hop(req_.url);
@@ -85,7 +86,7 @@ Status Transfer::begin_hop(const std::string& url) {
   new_response();
   abort_.reset();
   local_fault_.reset();
-  blocked_ = gate_refused_ = false;
+  blocked_ = gate_refused_ = send_refused_ = false;
   sockets_opened_ = 0;
   blocked_detail_.clear();
   errbuf_[0] = '\0';
@@ -121,6 +122,11 @@ bool Transfer::on_hop_done(CURLcode code) {
   }
   if (abort_) {
     finish(*abort_, /*cut=*/true);
+    return false;
+  }
+  if (send_refused_) {  // nothing was sent on this hop: nothing to hold
+    finish(make_error(Reason::gate_refused,
+                      "gate refused to send to " + host_key_ + " (" + url_ + ")"));
     return false;
   }
   if (local_fault_) {

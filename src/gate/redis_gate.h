@@ -92,6 +92,9 @@ class RedisGate final : public Gate {
   bool try_acquire(const std::string& host_key, int64_t now_ms) override;
   void release(const std::string& host_key) override;
   bool connection_opening(const std::string& host_key) override;
+  // False once the host's lease deadline has passed (or it was found lost) until its
+  // transfers and connections are gone: no Redis call, the steady clock only.
+  bool may_send(const std::string& host_key) override;
   void connection_closed(const std::string& host_key) override;
   void hold(const std::string& host_key, int64_t ttl_ms) override;
   void feedback(const std::string& host_key, const Feedback& fb, int64_t now_ms) override;
