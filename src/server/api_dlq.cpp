@@ -4,23 +4,12 @@
 // "all": true, and refuses both at once.
 #include "queue/dead_filter.h"
 #include "server/http_internal.h"
+#include "util/iso_time.h"
 
 namespace sluice {
 namespace {
 
 using nlohmann::json;
-
-std::string iso(int64_t ms) {
-  if (ms <= 0) return "";
-  time_t secs = static_cast<time_t>(ms / 1000);
-  tm t{};
-  gmtime_r(&secs, &t);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", t.tm_year + 1900,
-                t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
-}
 
 json dead_json(const JobRecord& r) {
   return {{"id", r.id},
@@ -29,7 +18,7 @@ json dead_json(const JobRecord& r) {
           {"reason", r.error_code},
           {"detail", r.error_detail},
           {"attempts", r.attempts},
-          {"updated_at", iso(r.updated_at_ms)}};
+          {"updated_at", iso_time(r.updated_at_ms)}};
 }
 
 void get_dlq(Api api, const httplib::Request& req, httplib::Response& res) {

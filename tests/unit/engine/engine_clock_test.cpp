@@ -6,12 +6,8 @@
 #include <map>
 #include <vector>
 
-#include "engine/engine.h"
-#include "engine/fake_fetcher.h"
-#include "gate/local_gate.h"
-#include "queue/memory_queue.h"
+#include "engine/engine_fixture.h"
 #include "store/faulty_store.h"
-#include "store/folder_store.h"
 
 namespace sluice {
 namespace {
@@ -50,46 +46,23 @@ class SteppingFetcher final : public Fetcher {
 
 constexpr int64_t kHour = 3'600'000;
 
-class EngineClockTest : public ::testing::Test {
+class EngineClockTest : public EngineFixture {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("engine-clock-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    auto s = FolderStore::open(root_);
-    ASSERT_TRUE(s.ok()) << s.error().to_string();
-    store_ = std::move(*s);
-    opt_.seed = 7;
-    opt_.commit_interval_ms = 10;
+    EngineFixture::SetUp();
     opt_.backoff_base_ms = 10;
     opt_.backoff_cap_ms = 10;
+    limits_ = HostLimits(1);
   }
-  void TearDown() override { fs::remove_all(root_); }
 
-  void enqueue(int n) {
-    std::vector<JobInput> jobs;
-    for (int i = 0; i < n; ++i) {
-      jobs.push_back(
-          {"id" + std::to_string(i), "http://img.test/" + std::to_string(i) + ".jpg", ""});
-    }
-    ASSERT_TRUE(queue_.enqueue(jobs, clock_.now_ms()).ok());
-  }
+  void enqueue(int n) { add_jobs(n, "id", "http://img.test/"); }
 
   Status run(Fetcher& fetcher) {
     LocalGate gate(limits_);
-    auto keys = KeyTemplate::parse("{id}{ext}");
-    Engine engine(queue_, gate, fetcher, *store_, *keys, limits_, clock_, log_, opt_);
+    Engine engine(queue_, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
     return engine.run();
   }
 
-  FakeClock clock_;
-  MemoryLogger log_;
-  MemoryQueue queue_;
-  HostLimits limits_{1};
-  EngineOptions opt_;
-  fs::path root_;
-  std::unique_ptr<FolderStore> store_;
   std::map<std::string, std::vector<int64_t>> answered_at_;  // steady time of each answer
 };
 

@@ -2,15 +2,11 @@
 // pauses fetching, charges nothing, dead-letters nothing, is logged once, resumes when the
 // disk recovers, and stops the run cleanly after --disk-wait (design.md, "Failures").
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 
-#include "engine/engine.h"
-#include "engine/fake_fetcher.h"
-#include "gate/local_gate.h"
-#include "queue/memory_queue.h"
+#include "engine/engine_fixture.h"
 #include "store/faulty_store.h"
 #include "store/folder_store.h"
 
@@ -21,26 +17,16 @@ namespace fs = std::filesystem;
 
 constexpr int64_t kOutageMs = 60'000;
 
-class EngineDiskTest : public ::testing::Test {
+class EngineDiskTest : public EngineFixture {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("engine-disk-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    auto s = FolderStore::open(root_);
-    ASSERT_TRUE(s.ok()) << s.error().to_string();
-    store_ = std::move(*s);
+    EngineFixture::SetUp();
     faulty_ = std::make_unique<FaultyStore>(*store_);
     opt_.backoff_base_ms = 100;
     opt_.backoff_cap_ms = 1000;
-    opt_.seed = 7;
-    opt_.commit_interval_ms = 10;
     // While the disk is bad, probes fail like the real spool would.
     faulty_->fail_probes([this] { return disk_bad(); }, spool_full());
   }
-  void TearDown() override { fs::remove_all(root_); }
-
   bool disk_bad() const { return clock_.now_ms() < bad_until_; }
   Error spool_full() const {
     return make_error(Reason::disk_full, "cannot write temp file '" + store_->spool_dir().string() +
@@ -54,38 +40,19 @@ class EngineDiskTest : public ::testing::Test {
   }
 
   void enqueue(int n, const std::string& host = "img.test:80") {
-    std::vector<JobInput> jobs;
-    for (int i = 0; i < n; ++i) {
-      jobs.push_back(
-          {"j-" + std::to_string(i), "http://" + host + "/p/" + std::to_string(i) + ".jpg", host});
-    }
-    ASSERT_TRUE(queue_.enqueue(jobs, clock_.now_ms()).ok());
+    add_jobs(n, "j-", "http://" + host + "/p/", host);
   }
 
   Status run(FakeFetcher& fetcher, int cap = 3, Engine** engine_out = nullptr) {
     limits_ = HostLimits(cap);
-    LocalGate gate(limits_, circuit_);
-    auto keys = KeyTemplate::parse("{id}{ext}");
-    EXPECT_TRUE(keys.ok());
-    Engine engine(queue_, gate, fetcher, *faulty_, *keys, limits_, clock_, log_, opt_);
+    LocalGate gate(limits_, circuit_, &clock_);
+    Engine engine(queue_, gate, fetcher, *faulty_, keys_, limits_, clock_, log_, opt_);
     if (engine_out) *engine_out = &engine;
     Status s = engine.run();
     progress_ = engine.progress();
     gate_state_ = gate.snapshot();
     return s;
   }
-
-  std::vector<JobRecord> records() {
-    std::vector<JobRecord> out;
-    EXPECT_TRUE(queue_
-                    .scan([&](const JobRecord& r) {
-                      out.push_back(r);
-                      return true;
-                    })
-                    .ok());
-    return out;
-  }
-  StateCounts counts() { return queue_.stats()->all; }
 
   int lines_with(const std::string& level, const std::string& text) const {
     auto lines = log_.lines();
@@ -101,14 +68,6 @@ class EngineDiskTest : public ::testing::Test {
         t.begin(), t.end(), [&](int64_t ms) { return ms >= first_bad_ && ms < bad_until_; }));
   }
 
-  FakeClock clock_;
-  MemoryLogger log_;
-  MemoryQueue queue_;
-  HostLimits limits_;
-  EngineOptions opt_;
-  CircuitOptions circuit_;
-  fs::path root_;
-  std::unique_ptr<FolderStore> store_;
   std::unique_ptr<FaultyStore> faulty_;
   EngineProgress progress_;
   std::map<std::string, HostGateState> gate_state_;

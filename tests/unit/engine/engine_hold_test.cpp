@@ -5,11 +5,7 @@
 
 #include <filesystem>
 
-#include "engine/engine.h"
-#include "engine/fake_fetcher.h"
-#include "gate/local_gate.h"
-#include "queue/memory_queue.h"
-#include "store/folder_store.h"
+#include "engine/engine_fixture.h"
 
 namespace sluice {
 namespace {
@@ -17,51 +13,26 @@ namespace {
 namespace fs = std::filesystem;
 const std::string kHost = "img.test:80";
 
-class EngineHoldTest : public ::testing::Test {
+class EngineHoldTest : public EngineFixture {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("engine-hold-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    auto s = FolderStore::open(root_);
-    ASSERT_TRUE(s.ok()) << s.error().to_string();
-    store_ = std::move(*s);
-    opt_.seed = 7;
+    EngineFixture::SetUp();
     opt_.backoff_base_ms = 100;
-    opt_.commit_interval_ms = 10;
     opt_.abandon_hold_ms = 5'000;
   }
-  void TearDown() override { fs::remove_all(root_); }
 
-  void enqueue(int n) {
-    std::vector<JobInput> jobs;
-    for (int i = 0; i < n; ++i) {
-      jobs.push_back(
-          {"j" + std::to_string(i), "http://" + kHost + "/p/" + std::to_string(i) + ".jpg", kHost});
-    }
-    ASSERT_TRUE(queue_.enqueue(jobs, clock_.now_ms()).ok());
-  }
+  void enqueue(int n) { add_jobs(n, "j", "http://" + kHost + "/p/", kHost); }
 
   Status run(FakeFetcher& fetcher, int cap) {
     limits_ = HostLimits(cap);
     LocalGate gate(limits_, CircuitOptions{}, &clock_);
-    auto keys = KeyTemplate::parse("{id}{ext}");
-    EXPECT_TRUE(keys.ok());
-    Engine engine(queue_, gate, fetcher, *store_, *keys, limits_, clock_, log_, opt_);
+    Engine engine(queue_, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
     engine.on_heartbeat([this](const Heartbeat& hb) { beats_.push_back(hb); });
     Status s = engine.run();
     gate_state_ = gate.snapshot()[kHost];
     return s;
   }
 
-  FakeClock clock_;
-  MemoryLogger log_;
-  MemoryQueue queue_;
-  HostLimits limits_;
-  EngineOptions opt_;
-  fs::path root_;
-  std::unique_ptr<FolderStore> store_;
   std::vector<Heartbeat> beats_;
   HostGateState gate_state_;
 };

@@ -7,11 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/engine.h"
-#include "engine/fake_fetcher.h"
-#include "gate/local_gate.h"
-#include "queue/memory_queue.h"
-#include "store/folder_store.h"
+#include "engine/engine_fixture.h"
 
 namespace sluice {
 namespace {
@@ -20,20 +16,12 @@ namespace fs = std::filesystem;
 
 std::string body_for(const std::string& url) { return "\xFF\xD8\xFF body of " + url; }
 
-class EngineLeaseTest : public ::testing::Test {
+class EngineLeaseTest : public EngineFixture {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("engine-lease-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    auto s = FolderStore::open(root_);
-    ASSERT_TRUE(s.ok()) << s.error().to_string();
-    store_ = std::move(*s);
-    opt_.seed = 7;
-    opt_.commit_interval_ms = 10;
+    EngineFixture::SetUp();
+    limits_ = HostLimits(3);
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   std::vector<JobInput> jobs(int n, const std::string& version) {
     std::vector<JobInput> out;
@@ -46,27 +34,10 @@ class EngineLeaseTest : public ::testing::Test {
 
   Status run(FakeFetcher& fetcher) {
     LocalGate gate(limits_);
-    auto keys = KeyTemplate::parse("{id}{ext}");
-    EXPECT_TRUE(keys.ok());
-    Engine engine(queue_, gate, fetcher, *store_, *keys, limits_, clock_, log_, opt_);
+    Engine engine(queue_, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
     return engine.run();
   }
-
-  std::string stored(const std::string& key) {
-    std::ifstream in(root_ / key, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-
-  FakeClock clock_;
-  MemoryLogger log_;
-  MemoryQueue queue_;
   std::string queue_owner_;
-  HostLimits limits_{3};
-  EngineOptions opt_;
-  fs::path root_;
-  std::unique_ptr<FolderStore> store_;
 };
 
 // Regression: a new URL enqueued (by `sluice enqueue`, the daily update) for a job the run

@@ -10,6 +10,7 @@
 #include "gate/local_gate.h"
 #include "queue/memory_queue.h"
 #include "store/folder_store.h"
+#include "store/temp_dir.h"
 
 namespace sluice {
 namespace {
@@ -73,16 +74,11 @@ class NotifierKeepingStore final : public Store {
 class EngineTeardownTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("engine-teardown-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    auto s = FolderStore::open(root_);
+    auto s = FolderStore::open(dir_.path());
     ASSERT_TRUE(s.ok()) << s.error().to_string();
     store_ = std::make_unique<NotifierKeepingStore>(std::move(*s));
     opt_.commit_interval_ms = 10;
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   // Runs an engine made on the heap, destroys it and its fetcher, and returns run()'s
   // status. The store outlives them, as in `sluice run`.
@@ -109,11 +105,11 @@ class EngineTeardownTest : public ::testing::Test {
     return s;
   }
 
+  testing::TempDir dir_;
   FakeClock clock_;
   MemoryLogger log_;
   HostLimits limits_{3};
   EngineOptions opt_;
-  fs::path root_;
   std::unique_ptr<NotifierKeepingStore> store_;
 };
 

@@ -1,81 +1,40 @@
-#include "engine/engine.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "engine/fake_fetcher.h"
-#include "gate/local_gate.h"
-#include "queue/memory_queue.h"
+#include "engine/engine_fixture.h"
 #include "store/faulty_store.h"
-#include "store/folder_store.h"
 
 namespace sluice {
 namespace {
 
 namespace fs = std::filesystem;
 
-class EngineTest : public ::testing::Test {
+class EngineTest : public EngineFixture {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("engine-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    auto s = FolderStore::open(root_);
-    ASSERT_TRUE(s.ok()) << s.error().to_string();
-    store_ = std::move(*s);
+    EngineFixture::SetUp();
     opt_.backoff_base_ms = 100;
     opt_.backoff_cap_ms = 1000;
-    opt_.seed = 7;
-    opt_.commit_interval_ms = 10;
   }
-  void TearDown() override { fs::remove_all(root_); }
 
+  // n jobs "img-<i>" at http://<host>/p/<i>.jpg.
   void enqueue(int n, const std::string& host = "img.test:80") {
-    std::vector<JobInput> jobs;
-    for (int i = 0; i < n; ++i) {
-      std::string url = "http://" + host + "/p/" + std::to_string(i) + ".jpg";
-      jobs.push_back({host.substr(0, host.find(':')) + "-" + std::to_string(i), url, host});
-    }
-    ASSERT_TRUE(queue_.enqueue(jobs, clock_.now_ms()).ok());
+    add_jobs(n, host.substr(0, host.find(':')) + "-", "http://" + host + "/p/", host);
   }
 
   Status run(FakeFetcher& fetcher, Store& store, int cap = 3) {
     limits_ = HostLimits(cap);
     LocalGate gate(limits_, circuit_, &clock_);
-    auto keys = KeyTemplate::parse("{id}{ext}");
-    EXPECT_TRUE(keys.ok());
-    Engine engine(queue_, gate, fetcher, store, *keys, limits_, clock_, log_, opt_);
+    Engine engine(queue_, gate, fetcher, store, keys_, limits_, clock_, log_, opt_);
     Status s = engine.run();
     progress_ = engine.progress();
     gate_state_ = gate.snapshot();
     return s;
   }
 
-  std::vector<JobRecord> records() {
-    std::vector<JobRecord> out;
-    EXPECT_TRUE(queue_
-                    .scan([&](const JobRecord& r) {
-                      out.push_back(r);
-                      return true;
-                    })
-                    .ok());
-    return out;
-  }
-
-  StateCounts counts() { return queue_.stats()->all; }
-
-  FakeClock clock_;
-  MemoryLogger log_;
-  MemoryQueue queue_;
-  HostLimits limits_;
-  EngineOptions opt_;
-  CircuitOptions circuit_;
-  fs::path root_;
-  std::unique_ptr<FolderStore> store_;
   EngineProgress progress_;
   std::map<std::string, HostGateState> gate_state_;
 };
