@@ -72,7 +72,7 @@ struct RedisGateOptions {
   std::string worker;              // this worker's id (the queue's owner id); unique
   int64_t lease_ttl_ms = 10'000;   // a slot lease lapses this long after its last renewal
   int64_t lapse_hold_ms = 30'000;  // --abandon-hold: a lapsed lease's slots stay held so long
-  int64_t refused_poll_ms = 50;    // after the cap was full: ask Redis again after this long
+  int64_t refused_poll_ms = 10;    // after the cap was full: ask Redis again after this long
   int64_t error_poll_ms = 500;     // after a Redis error
   CircuitOptions circuit;
 };
