@@ -76,8 +76,8 @@ W
   (cd "$dir" && find . -maxdepth 1 -type f -printf '%f\0' | xargs -0 -r sha256sum) | LC_ALL=C sort > "$dir.sums"
   cmp -s "$W/expected" "$dir.sums" || { ok=no; why+=("files missing or wrong"); }
   wall=$(m "$name" wall)
-  printf '%-10s wall %8.3f s  efficiency %6s  cpu %6.2f s  served %5s  max open %3s  max in flight %3s  violations %s' \
-    "$name" "$wall" "$(ratio "$ideal" "$wall")" "$(m "$name" cpu)" "$served" \
+  printf '%-10s wall %8.3f s  efficiency %6s  cpu %6.2f s  served %5s  connections %5s  max open %3s  max in flight %3s  violations %s' \
+    "$name" "$wall" "$(ratio "$ideal" "$wall")" "$(m "$name" cpu)" "$served" "$(jq .connections_total <<< "$s")" \
     "$(jq .max_open_connections <<< "$s")" "$(jq .max_in_flight <<< "$s")" "$viol"
   if [ $ok = yes ]; then echo; else echo "  INVALID (${why[*]})"; FAILED+=("$name"); fi
 done
