@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/open.h"
 #include "cli/progress_view.h"
+#include "cli/redis_worker.h"
 #include "cli/run_args.h"
 #include "cli/run_record.h"
 #include "cli/signals.h"
@@ -14,9 +15,6 @@
 #include "engine/gate_observer.h"
 #include "fetch/curl_fetcher.h"
 #include "gate/local_gate.h"
-#include "gate/redis_gate.h"
-#include "queue/lease_keeper.h"
-#include "queue/redis_queue.h"
 #include "queue/run_lock.h"
 #include "util/clock.h"
 #include "util/logger.h"
@@ -142,24 +140,11 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   std::unique_ptr<LeaseKeeper> keeper;
   std::unique_ptr<Gate> gate_owner;  // before the fetcher: it outlives every open connection
   if (shared) {
-    auto* redis = dynamic_cast<RedisQueue*>(queue->get());
-    auto address = parse_redis_url(g.queue);
-    if (!redis || !address.ok()) return fail("internal: a redis:// queue that is no RedisQueue");
-    RedisOptions ro;  // a stalled Redis must not stall the loop past the leases' deadlines
-    ro.connect_timeout_ms = static_cast<int>(std::max<int64_t>(100, lease_ttl_ms / 8));
-    ro.command_timeout_ms = ro.connect_timeout_ms;
-    ro.backoff_max_ms = static_cast<int>(std::max<int64_t>(100, lease_ttl_ms / 4));
-    auto conn = RedisConnection::open(*address, ro, clock, &log);
-    if (!conn.ok()) return fail(conn.error().to_string());
-    RedisGateOptions go;
-    go.worker = redis->owner();
-    go.lease_ttl_ms = lease_ttl_ms;
-    go.lapse_hold_ms = static_cast<int64_t>(a.abandon_hold * 1000);
-    gate_owner = std::make_unique<RedisGate>(std::move(*conn), limits, go, clock, &log);
-    keeper = std::make_unique<LeaseKeeper>(*redis, lease_ttl_ms, clock, log);
-    log.info("worker " + redis->owner() + " on " + address->describe() +
-             ": per-host caps shared with every worker on this queue, leases of " +
-             std::to_string(lease_ttl_ms / 1000) + " s");
+    auto worker = make_redis_worker(g.queue, **queue, limits, lease_ttl_ms,
+                                    static_cast<int64_t>(a.abandon_hold * 1000), clock, log);
+    if (!worker.ok()) return fail(worker.error().to_string());
+    gate_owner = std::move(worker->gate);
+    keeper = std::move(worker->keeper);
   } else {
     gate_owner = std::make_unique<LocalGate>(limits, CircuitOptions{}, &clock);
   }

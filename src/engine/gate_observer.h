@@ -15,6 +15,7 @@ class GateObserver final : public ConnectionObserver {
   void connection_closed(const std::string& host_key) override {
     gate_.connection_closed(host_key);
   }
+  bool may_send(const std::string& host_key) override { return gate_.may_send(host_key); }
 
  private:
   Gate& gate_;

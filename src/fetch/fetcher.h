@@ -22,6 +22,14 @@ class ConnectionObserver {
   // fails with Reason::gate_refused.
   virtual bool connection_opening(const std::string& host_key) = 0;
   virtual void connection_closed(const std::string& host_key) = 0;
+  // Called after the connection is ready (new or reused) and before a request is sent on
+  // it (libcurl's CURLOPT_PREREQFUNCTION), for every hop. Returning false aborts the
+  // transfer before anything is sent: it fails with Reason::gate_refused, not cut (nothing
+  // to hold). A gate whose slots may have been lost (a stalled worker) says no here.
+  virtual bool may_send(const std::string& host_key) {
+    (void)host_key;
+    return true;
+  }
 };
 
 struct FetchOptions {

@@ -32,6 +32,10 @@ class SocketBook {
   int close(curl_socket_t sock);
 
   size_t open_sockets() const { return sockets_.size(); }
+  // Whether the observer lets a request go to host_key now (ConnectionObserver::may_send).
+  bool may_send(const std::string& host_key) const {
+    return observer_ == nullptr || observer_->may_send(host_key);
+  }
 
   // CURLOPT_CLOSESOCKETFUNCTION; clientp is the SocketBook. libcurl keeps this pointer in
   // each connection, so the book must outlive the multi handle.

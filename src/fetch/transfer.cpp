@@ -42,6 +42,8 @@ Status Transfer::set_callbacks(CURL* e, void* close_data) {
   const bool ok = set(CURLOPT_HEADERFUNCTION, &Transfer::header_callback) &&
                   set(CURLOPT_WRITEFUNCTION, &Transfer::write_callback) &&
                   set(CURLOPT_OPENSOCKETFUNCTION, &Transfer::open_socket_callback) &&
+                  // Asks the gate before each request is sent (a reused connection too).
+                  set(CURLOPT_PREREQFUNCTION, &Transfer::prereq_callback) &&
                   // Connections outlive transfers in the multi handle's cache and keep this
                   // pointer.
                   set(CURLOPT_CLOSESOCKETFUNCTION, &SocketBook::close_callback) &&
@@ -66,7 +68,7 @@ bool Transfer::start() {
   // A pooled handle keeps its options: FORBID_REUSE is set either way, every transfer.
   if (!(set(CURLOPT_PRIVATE, self) && set(CURLOPT_ERRORBUFFER, errbuf_) &&
         set(CURLOPT_HEADERDATA, self) && set(CURLOPT_WRITEDATA, self) &&
-        set(CURLOPT_OPENSOCKETDATA, self) &&
+        set(CURLOPT_OPENSOCKETDATA, self) && set(CURLOPT_PREREQDATA, self) &&
         set(CURLOPT_FORBID_REUSE, req_.close_when_done ? 1L : 0L))) {
     s = make_error(Reason::internal, "libcurl refused a callback");
   }
@@ -98,7 +100,7 @@ Status Transfer::begin_hop(const std::string& url) {
   new_response();
   abort_.reset();
   local_fault_.reset();
-  blocked_ = gate_refused_ = false;
+  blocked_ = gate_refused_ = send_refused_ = false;
   sockets_opened_ = 0;
   blocked_detail_.clear();
   errbuf_[0] = '\0';
@@ -134,6 +136,11 @@ bool Transfer::on_hop_done(CURLcode code) {
   }
   if (abort_) {
     finish(*abort_, /*cut=*/true);
+    return false;
+  }
+  if (send_refused_) {  // nothing was sent on this hop: nothing to hold
+    finish(make_error(Reason::gate_refused,
+                      "gate refused to send to " + host_key_ + " (" + url_ + ")"));
     return false;
   }
   if (local_fault_) {

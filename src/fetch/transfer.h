@@ -86,6 +86,8 @@ class Transfer {
   static size_t write_callback(char* data, size_t size, size_t n, void* clientp);
   static curl_socket_t open_socket_callback(void* clientp, curlsocktype purpose,
                                             curl_sockaddr* addr);
+  static int prereq_callback(void* clientp, char* primary_ip, char* local_ip, int primary_port,
+                             int local_port);
 
   FetchRequest req_;
   const FetchOptions& options_;
@@ -115,6 +117,7 @@ class Transfer {
   std::optional<Error> abort_;               // why a callback stopped the hop
   bool blocked_ = false;                     // an address was refused by the address policy ...
   bool gate_refused_ = false;                // ... or by the observer (the gate)
+  bool send_refused_ = false;                // the observer refused to send (may_send)
   int sockets_opened_ = 0;                   // sockets this hop actually opened
   std::string blocked_detail_;
   char errbuf_[CURL_ERROR_SIZE] = {};

@@ -160,6 +160,13 @@ size_t Transfer::write_callback(char* data, size_t size, size_t n, void* clientp
   return static_cast<Transfer*>(clientp)->body(data, len) ? len : 0;
 }
 
+int Transfer::prereq_callback(void* clientp, char*, char*, int, int) {
+  auto* t = static_cast<Transfer*>(clientp);
+  if (t->sockets_->may_send(t->host_key_)) return CURL_PREREQFUNC_OK;
+  t->send_refused_ = true;
+  return CURL_PREREQFUNC_ABORT;
+}
+
 curl_socket_t Transfer::open_socket_callback(void* clientp, curlsocktype purpose,
                                              curl_sockaddr* addr) {
   auto* t = static_cast<Transfer*>(clientp);

@@ -95,6 +95,16 @@ class Gate {
   virtual bool connection_opening(const std::string& host_key) = 0;
   virtual void connection_closed(const std::string& host_key) = 0;
 
+  // Whether a request may be sent to host_key now, on a connection already counted (the
+  // fetcher asks before every request it sends, redirect hops and reused connections
+  // included). LocalGate: always. RedisGate: not while the host's slot lease may have
+  // lapsed (a worker that stalled past its lease's deadline): it checks before anything
+  // is sent.
+  virtual bool may_send(const std::string& host_key) {
+    (void)host_key;
+    return true;
+  }
+
   // Abandoned requests: a request cut while the provider may still be serving it (and
   // counting it, and often its connection) keeps a slot. hold() takes one slot of the host
   // for ttl_ms from now, on the gate's own steady clock: until then it counts like a

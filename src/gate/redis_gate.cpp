@@ -142,6 +142,12 @@ bool RedisGate::connection_opening(const std::string& host_key) {
   return true;
 }
 
+bool RedisGate::may_send(const std::string& host_key) {
+  std::lock_guard lock(mu_);
+  Host& h = host(host_key);
+  return usable(host_key, h);
+}
+
 void RedisGate::connection_closed(const std::string& host_key) {
   local_.connection_closed(host_key);
   std::lock_guard lock(mu_);

@@ -72,7 +72,7 @@ struct RedisGateOptions {
   std::string worker;              // this worker's id (the queue's owner id); unique
   int64_t lease_ttl_ms = 10'000;   // a slot lease lapses this long after its last renewal
   int64_t lapse_hold_ms = 30'000;  // --abandon-hold: a lapsed lease's slots stay held so long
-  int64_t refused_poll_ms = 50;    // after the cap was full: ask Redis again after this long
+  int64_t refused_poll_ms = 10;    // after the cap was full: ask Redis again after this long
   int64_t error_poll_ms = 500;     // after a Redis error
   CircuitOptions circuit;
 };
@@ -92,6 +92,9 @@ class RedisGate final : public Gate {
   bool try_acquire(const std::string& host_key, int64_t now_ms) override;
   void release(const std::string& host_key) override;
   bool connection_opening(const std::string& host_key) override;
+  // False once the host's lease deadline has passed (or it was found lost) until its
+  // transfers and connections are gone: no Redis call, the steady clock only.
+  bool may_send(const std::string& host_key) override;
   void connection_closed(const std::string& host_key) override;
   void hold(const std::string& host_key, int64_t ttl_ms) override;
   void feedback(const std::string& host_key, const Feedback& fb, int64_t now_ms) override;

@@ -257,8 +257,11 @@ TEST(RedisGate, AfterAStallTheWorkerChecksItsLeaseBeforeSendingAnything) {
   auto a = make_gate(server->address(), 2, clock, prefix, "a", 10'000);
   ASSERT_TRUE(a);
   ASSERT_TRUE(a->try_acquire(kHost, clock.steady_ms()));
+  EXPECT_TRUE(a->may_send(kHost));
   clock.advance_ms(20'000);  // the process was paused longer than the TTL
-  // The first call after the stall, before any maintain(): refused, the host is lost.
+  // The first calls after the stall, before any maintain(): nothing may be sent on the
+  // request already admitted, nothing new is admitted; the host is lost.
+  EXPECT_FALSE(a->may_send(kHost));
   EXPECT_FALSE(a->try_acquire(kHost, clock.steady_ms()));
   EXPECT_EQ(a->maintain(clock.steady_ms()), std::vector<std::string>{kHost});
   a->release(kHost);  // the engine cut the transfer
