@@ -8,6 +8,7 @@
 
 #include "engine/engine.h"
 #include "engine/fake_fetcher.h"
+#include "engine/forwarding_queue.h"
 #include "gate/local_gate.h"
 #include "queue/memory_queue.h"
 #include "store/folder_store.h"
@@ -22,33 +23,18 @@ namespace fs = std::filesystem;
 using Events = std::vector<std::string>;
 
 // A MemoryQueue that records each apply() with the completions it carries.
-class RecordingQueue final : public Queue {
+class RecordingQueue final : public ForwardingQueue {
  public:
   explicit RecordingQueue(Events& events) : events_(events) {}
-  Result<EnqueueStats> enqueue(const std::vector<JobInput>& jobs, int64_t now_ms) override {
-    return q_.enqueue(jobs, now_ms);
-  }
-  Result<std::vector<Job>> lease(const LeaseRequest& req) override { return q_.lease(req); }
   Result<ApplyResult> apply(const std::vector<Transition>& batch, int64_t now_ms) override {
     int completes = 0;
     for (const auto& t : batch) completes += t.kind == Transition::Kind::complete;
     events_.push_back("apply:" + std::to_string(completes));
-    return q_.apply(batch, now_ms);
-  }
-  Result<uint64_t> reclaim(int64_t now_ms, bool all) override { return q_.reclaim(now_ms, all); }
-  Result<uint64_t> replay(const DeadFilter& f, int64_t now_ms) override {
-    return q_.replay(f, now_ms);
-  }
-  Result<QueueStats> stats() override { return q_.stats(); }
-  Result<std::optional<int64_t>> next_ready_ms() override { return q_.next_ready_ms(); }
-  Status scan(const std::function<bool(const JobRecord&)>& fn) override { return q_.scan(fn); }
-  Status scan_dead(const DeadFilter& f, const std::function<bool(const JobRecord&)>& fn) override {
-    return q_.scan_dead(f, fn);
+    return ForwardingQueue::apply(batch, now_ms);
   }
 
  private:
   Events& events_;
-  MemoryQueue q_;
 };
 
 class EngineDurabilityTest : public ::testing::TestWithParam<Durability> {

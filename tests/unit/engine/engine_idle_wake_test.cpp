@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/engine_fixture.h"
+#include "engine/forwarding_queue.h"
 
 namespace sluice {
 namespace {
@@ -13,35 +14,18 @@ namespace {
 // others_until_ms another worker holds leases, so next_ready_ms() answers "now" (a job may
 // come back if that worker dies). Each next_ready_ms() call takes call_ms of the fake clock
 // after its answer, like a round trip to Redis.
-class OthersHoldQueue final : public Queue {
+class OthersHoldQueue final : public ForwardingQueue {
  public:
   OthersHoldQueue(FakeClock& clock, int64_t others_until_ms, int64_t call_ms)
       : clock_(clock), until_(others_until_ms), call_ms_(call_ms) {}
-  Result<EnqueueStats> enqueue(const std::vector<JobInput>& jobs, int64_t now_ms) override {
-    return q_.enqueue(jobs, now_ms);
-  }
-  Result<std::vector<Job>> lease(const LeaseRequest& req) override { return q_.lease(req); }
-  Result<ApplyResult> apply(const std::vector<Transition>& batch, int64_t now_ms) override {
-    return q_.apply(batch, now_ms);
-  }
-  Result<uint64_t> reclaim(int64_t now_ms, bool all) override { return q_.reclaim(now_ms, all); }
-  Result<uint64_t> replay(const DeadFilter& f, int64_t now_ms) override {
-    return q_.replay(f, now_ms);
-  }
-  Status scan_dead(const DeadFilter& f, const std::function<bool(const JobRecord&)>& fn) override {
-    return q_.scan_dead(f, fn);
-  }
-  Result<QueueStats> stats() override { return q_.stats(); }
   Result<std::optional<int64_t>> next_ready_ms() override {
     const int64_t now = clock_.now_ms();
     clock_.advance_ms(call_ms_);
     if (now < until_) return std::optional<int64_t>(now);
-    return q_.next_ready_ms();
+    return ForwardingQueue::next_ready_ms();
   }
-  Status scan(const std::function<bool(const JobRecord&)>& fn) override { return q_.scan(fn); }
 
  private:
-  MemoryQueue q_;
   FakeClock& clock_;
   int64_t until_;
   int64_t call_ms_;

@@ -8,6 +8,7 @@
 
 #include "engine/engine.h"
 #include "engine/fake_fetcher.h"
+#include "engine/forwarding_queue.h"
 #include "gate/local_gate.h"
 #include "queue/memory_queue.h"
 #include "store/folder_store.h"
@@ -18,36 +19,17 @@ namespace {
 namespace fs = std::filesystem;
 
 // A MemoryQueue that counts leases, and those that skipped hosts and found nothing.
-class CountingQueue final : public Queue {
+class CountingQueue final : public ForwardingQueue {
  public:
-  Result<EnqueueStats> enqueue(const std::vector<JobInput>& jobs, int64_t now_ms) override {
-    return q_.enqueue(jobs, now_ms);
-  }
   Result<std::vector<Job>> lease(const LeaseRequest& req) override {
-    auto r = q_.lease(req);
+    auto r = ForwardingQueue::lease(req);
     ++leases;
     if (r.ok() && r->empty() && !req.skip_hosts.empty()) ++wasted;
     return r;
   }
-  Result<ApplyResult> apply(const std::vector<Transition>& batch, int64_t now_ms) override {
-    return q_.apply(batch, now_ms);
-  }
-  Result<uint64_t> reclaim(int64_t now_ms, bool all) override { return q_.reclaim(now_ms, all); }
-  Result<uint64_t> replay(const DeadFilter& f, int64_t now_ms) override {
-    return q_.replay(f, now_ms);
-  }
-  Result<QueueStats> stats() override { return q_.stats(); }
-  Result<std::optional<int64_t>> next_ready_ms() override { return q_.next_ready_ms(); }
-  Status scan(const std::function<bool(const JobRecord&)>& fn) override { return q_.scan(fn); }
-  Status scan_dead(const DeadFilter& f, const std::function<bool(const JobRecord&)>& fn) override {
-    return q_.scan_dead(f, fn);
-  }
 
   int leases = 0;
   int wasted = 0;
-
- private:
-  MemoryQueue q_;
 };
 
 TEST(EngineLeaseWaste, NoLeaseWhileTheOnlyHostsBufferIsFull) {

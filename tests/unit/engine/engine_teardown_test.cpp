@@ -7,6 +7,7 @@
 
 #include "engine/engine.h"
 #include "engine/fake_fetcher.h"
+#include "engine/forwarding_queue.h"
 #include "gate/local_gate.h"
 #include "queue/memory_queue.h"
 #include "store/folder_store.h"
@@ -18,28 +19,11 @@ namespace {
 namespace fs = std::filesystem;
 
 // A MemoryQueue whose apply fails whole (a full disk under the queue file).
-class ApplyFailsQueue final : public Queue {
+class ApplyFailsQueue final : public ForwardingQueue {
  public:
-  Result<EnqueueStats> enqueue(const std::vector<JobInput>& jobs, int64_t now_ms) override {
-    return q_.enqueue(jobs, now_ms);
-  }
-  Result<std::vector<Job>> lease(const LeaseRequest& req) override { return q_.lease(req); }
   Result<ApplyResult> apply(const std::vector<Transition>&, int64_t) override {
     return make_error(Reason::io, "sqlite: database or disk is full (injected)");
   }
-  Result<uint64_t> reclaim(int64_t now_ms, bool all) override { return q_.reclaim(now_ms, all); }
-  Result<uint64_t> replay(const DeadFilter& f, int64_t now_ms) override {
-    return q_.replay(f, now_ms);
-  }
-  Status scan_dead(const DeadFilter& f, const std::function<bool(const JobRecord&)>& fn) override {
-    return q_.scan_dead(f, fn);
-  }
-  Result<QueueStats> stats() override { return q_.stats(); }
-  Result<std::optional<int64_t>> next_ready_ms() override { return q_.next_ready_ms(); }
-  Status scan(const std::function<bool(const JobRecord&)>& fn) override { return q_.scan(fn); }
-
- private:
-  MemoryQueue q_;
 };
 
 // A folder store that keeps the notifier it is given, so the test can call it as a store
