@@ -25,9 +25,11 @@ if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
 
   if [ "${SKIP_TSAN:-0}" != 1 ]; then
     # The modules whose code or tests run more than one thread: the queue (handles on
-    # several threads), the store (put workers, the S3 loop), the fetcher (wakeups from
-    # other threads), the engine (store callbacks, teardown) and the CLI (signal watcher).
-    tsan_modules="queue store fetch engine cli"
+    # several threads, the Redis lease keeper's thread), the store (put workers, the S3
+    # loop), the fetcher (wakeups from other threads), the engine (store callbacks,
+    # teardown), the CLI (signal watcher) and the gate (RedisGate's snapshot from serve's
+    # threads).
+    tsan_modules="queue store fetch engine cli gate"
     tsan_targets=$(for m in $tsan_modules; do printf 'unit_%s ' "$m"; done)
     echo "== ThreadSanitizer build: $tsan_targets"
     BUILD_DIR=build-tsan BUILD_TYPE=Debug TARGETS="$tsan_targets" bash scripts/build.sh \
