@@ -60,7 +60,9 @@ class TestServer {
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::atomic<bool> finished_{false};
-  int port_ = 0;
+  // Atomic: another server's handler thread may read it (a redirect to this server), and
+  // what orders that read after start() is a socket, which ThreadSanitizer cannot see.
+  std::atomic<int> port_{0};
 };
 
 // A latch handlers block on until the test opens it (or the test ends).
