@@ -50,7 +50,13 @@ busy() {
     [ "$(dead_jobs)" -gt 0 ]
 }
 wait_for 60 busy || fail "the run never got going"
-curl -fsS "$SERVE/metrics" > "$T/metrics.txt"
+# /metrics reads the queue's counts as the server last sampled them, so the committed dead
+# job shows there within a sampling period: scrape until it does (bounded).
+scrape_with_dead() {
+  curl -fsS "$SERVE/metrics" > "$T/metrics.txt" && grep -q '^sluice_dead_letters[{ ]' "$T/metrics.txt"
+}
+wait_for 30 scrape_with_dead ||
+  fail "no sluice_dead_letters sample in /metrics, while the queue has $(dead_jobs) dead jobs"
 promtool check metrics < "$T/metrics.txt" > "$T/promtool.out" 2>&1 ||
   { cat "$T/promtool.out"; fail "promtool check metrics failed"; }
 for family in sluice_jobs sluice_fetches_total sluice_fetch_duration_seconds_bucket \
