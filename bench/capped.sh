@@ -21,14 +21,7 @@ MEAN_MS=${MEAN_MS:-50}
 SIZE=${SIZE:-2000-8000}
 SEED=${SEED:-1}
 PEERS=${PEERS:-curl wget2 aria2c}
-for p in $PEERS; do
-  case $p in
-    curl) need curl curl ;;
-    wget2) need wget2 wget2 ;;
-    aria2c) need aria2c aria2 ;;
-    *) die "unknown peer $p (curl, wget2, aria2c)" ;;
-  esac
-done
+need_peers $PEERS
 
 read -r _ ideal _ sum_cap _ little _ _ < <("$(ideal_bin)" --n "$N" --cap "$CAP" --latency "exp:$MEAN_MS" --seed "$SEED")
 machine

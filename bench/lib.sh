@@ -55,6 +55,35 @@ need jq jq
 need curl curl
 need sha256sum coreutils
 
+# need_peers PEER...: each peer (curl, wget2, aria2c) is installed, or installed now.
+need_peers() {
+  local p
+  for p in "$@"; do
+    case $p in
+      curl) need curl curl ;;
+      wget2) need wget2 wget2 ;;
+      aria2c) need aria2c aria2 ;;
+      *) die "unknown peer $p (curl, wget2, aria2c)" ;;
+    esac
+  done
+}
+
+# make_image_files N SIZE DIR: N files DIR/0000001.jpg ... of SIZE bytes each: JPEG SOI +
+# APP0 marker, then text unique to the file.
+make_image_files() {
+  mkdir -p "$3"
+  awk -v n="$1" -v size="$2" -v dir="$3" 'BEGIN {
+    filler = ""
+    while (length(filler) < size) filler = filler "sluice-bench-raw-0123456789abcdefghijklmnopqrstuvwxyz\n"
+    for (i = 1; i <= n; i++) {
+      tag = sprintf("%09d ", i)
+      f = sprintf("%s/%07d.jpg", dir, i)
+      printf "\377\330\377\340%s%s", tag, substr(filler, 1, size - 4 - length(tag)) > f
+      close(f)
+    }
+  }'
+}
+
 # ideal_bin: the ideal-pool helper built beside the sluice binary (bench/ideal_pool.cpp).
 ideal_bin() {
   local b=$BIN_DIR/sluice-bench-ideal

@@ -32,17 +32,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 machine
 echo "bench/profile: N=$N (callgrind $CG_N) size=$SIZE concurrency=$CONC steps: $STEPS"
 MAXN=$((4 * N > CG_N ? 4 * N : CG_N))
-mkdir -p "$W/files/img"
-awk -v n="$MAXN" -v size="$SIZE" -v dir="$W/files/img" 'BEGIN {
-  filler = ""
-  while (length(filler) < size) filler = filler "sluice-bench-raw-0123456789abcdefghijklmnopqrstuvwxyz\n"
-  for (i = 1; i <= n; i++) {
-    tag = sprintf("%09d ", i)
-    f = sprintf("%s/%07d.jpg", dir, i)
-    printf "\377\330\377\340%s%s", tag, substr(filler, 1, size - 4 - length(tag)) > f
-    close(f)
-  }
-}'
+make_image_files "$MAXN" "$SIZE" "$W/files/img"
 start_nginx "$W/files"
 HOST=127.0.0.1:$NGINX_PORT
 

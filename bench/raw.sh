@@ -29,14 +29,7 @@ DURABILITY=${DURABILITY:-process power}
 for d in $DURABILITY; do
   case $d in process | power) ;; *) die "unknown durability level $d (process, power)" ;; esac
 done
-for p in $PEERS; do
-  case $p in
-    curl) need curl curl ;;
-    wget2) need wget2 wget2 ;;
-    aria2c) need aria2c aria2 ;;
-    *) die "unknown peer $p (wget2, curl, aria2c)" ;;
-  esac
-done
+need_peers $PEERS
 [ "$SIZE" -ge 64 ] || die "SIZE must be at least 64 bytes"
 
 machine
@@ -46,18 +39,7 @@ echo "sluice does per image: sha256 while streaming, magic-byte check, temp file
   "(process: no fsync, synchronous=NORMAL; power: one syncfs per group commit, synchronous=FULL);" \
   "peers: write the file only"
 
-# N files: JPEG SOI + APP0 marker, then text unique to the file, SIZE bytes in all.
-mkdir -p "$W/files/img"
-awk -v n="$N" -v size="$SIZE" -v dir="$W/files/img" 'BEGIN {
-  filler = ""
-  while (length(filler) < size) filler = filler "sluice-bench-raw-0123456789abcdefghijklmnopqrstuvwxyz\n"
-  for (i = 1; i <= n; i++) {
-    tag = sprintf("%09d ", i)
-    f = sprintf("%s/%07d.jpg", dir, i)
-    printf "\377\330\377\340%s%s", tag, substr(filler, 1, size - 4 - length(tag)) > f
-    close(f)
-  }
-}'
+make_image_files "$N" "$SIZE" "$W/files/img"
 (cd "$W/files/img" && find . -maxdepth 1 -type f -printf '%f\0' | xargs -0 -r sha256sum) |
   LC_ALL=C sort > "$W/expected"
 [ "$(wc -l < "$W/expected")" = "$N" ] || die "generated $(wc -l < "$W/expected") files, not $N"

@@ -177,10 +177,6 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   if (shared) {
     eo.lease_ms = lease_ttl_ms;  // renewed by the keeper while the worker lives
     eo.close_idle = true;
-    // Near the end, the jobs left are other workers' leases: a worker with nothing to do
-    // waits for them to end (or to lapse, then it takes them over). It looks again every
-    // 100 ms, not every second, so the last worker's exit follows the last job closely.
-    eo.idle_poll_ms = 100;
   } else {
     std::optional<int64_t> grace;
     if (a.restart_grace >= 0) grace = static_cast<int64_t>(a.restart_grace * 1000);

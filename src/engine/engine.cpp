@@ -51,9 +51,7 @@ EngineProgress Engine::progress() const {
   EngineProgress p = counters_;
   p.in_flight = fetching_.size();
   p.storing = storing_.size();
-  size_t buffered = 0;
-  for (const auto& [host, jobs] : buffered_) buffered += jobs.size();
-  p.buffered = buffered;
+  p.buffered = buffered_count();
   p.elapsed_ms = clock_.steady_ms() - started_ms_;
   p.stopping = stopping_;
   p.disk_paused = !disk_.clear();
@@ -127,6 +125,12 @@ Status Engine::run() {
   if (!s.ok()) return s;
   if (fatal_.reason != Reason::ok) return fatal_;
   return Status();
+}
+
+size_t Engine::buffered_count() const {
+  size_t n = 0;
+  for (const auto& [host, jobs] : buffered_) n += jobs.size();
+  return n;
 }
 
 // Leases more jobs when the buffers run low, skipping hosts whose buffers are full.
@@ -313,12 +317,10 @@ int64_t Engine::next_wake(int64_t now) const {
   if (!stopping_) {
     // The next lease: at next_lease_ms_, or now if that is past and the buffers have room
     // (refill() would lease at once). A past time with full buffers is no reason to wake.
-    size_t buffered = 0;
-    for (const auto& [host, jobs] : buffered_) buffered += jobs.size();
     const int64_t lease_in = next_lease_ms_ - clock_.steady_ms();
     if (lease_in > 0) {
       wake = std::min(wake, now + lease_in);
-    } else if (buffered < opt_.lease_batch) {
+    } else if (buffered_count() < opt_.lease_batch) {
       wake = now;
     }
   }

@@ -103,6 +103,7 @@ class Engine {
     bool local_fault = false;       // its last store attempt met a local fault
   };
 
+  size_t buffered_count() const;  // jobs leased and waiting for a slot, all hosts
   void refill(int64_t now);
   void start_ready(int64_t now);
   void on_fetched(FetchResult r, int64_t now);

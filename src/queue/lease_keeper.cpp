@@ -45,7 +45,7 @@ Result<std::optional<int64_t>> LeaseKeeper::next_ready_ms() {
     std::lock_guard lock(mu_);
     mine = held_.size();
   }
-  if (stats->all.leased > mine) return std::optional<int64_t>(clock_.now_ms());
+  if (stats->all.leased > mine) return std::optional<int64_t>(clock_.now_ms() + kOthersPollMs);
   return next;
 }
 

@@ -9,8 +9,9 @@
 // jobs to the others; its transitions for them are then refused as stale and dropped
 // (Queue::apply), and the other worker's copy is the one recorded (same key, same bytes).
 //
-// next_ready_ms() also answers "soon" while another worker still holds leases, so that a
-// worker without --follow does not finish while a job may come back from a dead worker.
+// next_ready_ms() also answers "soon" (kOthersPollMs from now) while another worker still
+// holds leases, so that a worker without --follow does not finish while a job may come back
+// from a dead worker, and looks again at that pace rather than at every loop turn.
 //
 // Threads: the Queue members are called by the engine's thread; the keeper's thread only
 // calls RedisQueue::renew and reclaim (RedisQueue serialises calls). The destructor stops
@@ -31,6 +32,11 @@ namespace sluice {
 
 class LeaseKeeper final : public Queue {
  public:
+  // How soon a worker with nothing to do looks again while others hold leases: their jobs
+  // end or come back (lapsed) no sooner than they are seen, and every look costs Redis a
+  // lease, a ready check and a stats script.
+  static constexpr int64_t kOthersPollMs = 100;
+
   LeaseKeeper(RedisQueue& queue, int64_t ttl_ms, const Clock& clock, Logger& log);
   ~LeaseKeeper() override;
   LeaseKeeper(const LeaseKeeper&) = delete;

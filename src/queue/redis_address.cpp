@@ -5,16 +5,10 @@
 #include <cctype>
 #include <memory>
 
+#include "util/curl_url.h"
+
 namespace sluice {
 namespace {
-
-struct UrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct CurlStr {
-  char* p = nullptr;
-  ~CurlStr() { curl_free(p); }
-};
 
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
@@ -70,7 +64,7 @@ Result<RedisAddress> parse_redis_url(const std::string& url) {
   for (unsigned char c : url) {
     if (c < 0x20 || c == 0x7f) return bad(url, "control character in the URL");
   }
-  std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
+  CurlUrl u(curl_url());
   if (!u) return make_error(Reason::internal, "curl_url() failed");
   CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME);
   if (rc != CURLUE_OK) return bad(url, curl_url_strerror(rc));

@@ -15,6 +15,26 @@ timeval to_timeval(int ms) {
   return tv;
 }
 
+// hiredis's argv form of a command: pointers into args, valid while args lives.
+struct Argv {
+  explicit Argv(const RedisArgs& args) {
+    for (const auto& a : args) {
+      ptrs.push_back(a.data());
+      lens.push_back(a.size());
+    }
+  }
+  int count() const { return static_cast<int>(ptrs.size()); }
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+};
+
+// One command, sent and answered; null when the connection failed (ctx->errstr says why).
+RedisReply send_command(redisContext* ctx, const RedisArgs& args) {
+  Argv v(args);
+  return RedisReply(
+      static_cast<redisReply*>(redisCommandArgv(ctx, v.count(), v.ptrs.data(), v.lens.data())));
+}
+
 }  // namespace
 
 Status reply_error(const redisReply* r, const std::string& what, const RedisAddress& address) {
@@ -112,14 +132,7 @@ Status RedisConnection::connect() {
   if (address_.db != 0) steps.push_back({"SELECT", {"SELECT", std::to_string(address_.db)}});
   steps.push_back({"INFO cluster", {"INFO", "cluster"}});
   for (const auto& [what, args] : steps) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (const auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    RedisReply r(static_cast<redisReply*>(
-        redisCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
+    RedisReply r = send_command(ctx_.get(), args);
     if (!r) {
       std::string why = ctx_->errstr;
       ctx_.reset();
@@ -188,14 +201,7 @@ Error RedisConnection::lost(const std::string& during) {
 
 Result<RedisReply> RedisConnection::command(const RedisArgs& args) {
   if (Status s = ensure_connected(); !s.ok()) return s.error();
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  RedisReply r(static_cast<redisReply*>(
-      redisCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
+  RedisReply r = send_command(ctx_.get(), args);
   if (!r) return lost(args.empty() ? "a command" : args[0]);
   return r;
 }
@@ -204,17 +210,9 @@ Result<std::vector<RedisReply>> RedisConnection::pipeline(const std::vector<Redi
   std::vector<RedisReply> replies;
   if (commands.empty()) return replies;
   if (Status s = ensure_connected(); !s.ok()) return s.error();
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
   for (const RedisArgs& args : commands) {
-    argv.clear();
-    lens.clear();
-    for (const auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(),
-                               lens.data()) != REDIS_OK) {
+    Argv v(args);
+    if (redisAppendCommandArgv(ctx_.get(), v.count(), v.ptrs.data(), v.lens.data()) != REDIS_OK) {
       return lost("a pipeline of " + std::to_string(commands.size()) + " commands");
     }
   }

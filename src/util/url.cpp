@@ -7,20 +7,10 @@
 #include <cstdlib>
 #include <memory>
 
+#include "util/curl_url.h"
 #include "util/text.h"
 
 namespace sluice {
-namespace {
-
-struct UrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct CurlStr {
-  char* p = nullptr;
-  ~CurlStr() { curl_free(p); }
-};
-
-}  // namespace
 
 std::string host_key(const std::string& host, int port) {
   if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
@@ -32,7 +22,7 @@ Result<UrlParts> parse_url(const std::string& url) {
   for (unsigned char c : url) {
     if (c < 0x20 || c == 0x7f) return make_error(Reason::bad_url, "control character in URL");
   }
-  std::unique_ptr<CURLU, UrlDeleter> h(curl_url());
+  CurlUrl h(curl_url());
   if (!h) return make_error(Reason::internal, "curl_url() failed");
   CURLUcode rc = curl_url_set(h.get(), CURLUPART_URL, url.c_str(), 0);
   if (rc != CURLUE_OK) {

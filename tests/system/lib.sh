@@ -84,6 +84,16 @@ wait_for() {
   done
 }
 
+# expect_worker_ok PID NAME: the background worker PID ends (within 3 minutes; a zombie
+# counts as ended) with exit status 0; its stderr is $T/NAME.err.
+expect_worker_ok() {
+  local rc=0
+  wait_for 180 bash -c "! kill -0 $1 2>/dev/null || grep -q '^State:.*Z' /proc/$1/status" ||
+    fail "$2 still running after 3 minutes"
+  wait "$1" || rc=$?
+  [ "$rc" = 0 ] || fail "$2 exited $rc: $(tail -5 "$T/$2.err")"
+}
+
 # count STATE DB: jobs in a state, from `sluice status --json`.
 count() { "$SLUICE" --queue "$2" status --json | jq ".all.$1"; }
 

@@ -21,11 +21,7 @@ wait_for 60 bash -c "[ \"\$(\"$SLUICE\" --queue \"$rq\" status --json | jq .all.
   fail "the run did not progress"
 restart_redis
 for i in 1 2; do
-  rc=0
-  wait_for 180 bash -c "! kill -0 ${WORKERS[$((i - 1))]} 2>/dev/null ||
-    grep -q '^State:.*Z' /proc/${WORKERS[$((i - 1))]}/status" || fail "w$i still running after 3 minutes"
-  wait "${WORKERS[$((i - 1))]}" || rc=$?
-  [ "$rc" = 0 ] || fail "w$i exited $rc: $(tail -5 "$T/w$i.err")"
+  expect_worker_ok "${WORKERS[$((i - 1))]}" "w$i"
 done
 grep -q "queue unreachable, taking no new work" "$T/w1.err" "$T/w2.err" ||
   fail "no worker noticed the restart: $(cat "$T/w1.err")"

@@ -38,11 +38,7 @@ wait_for 60 bash -c "[ \$(date +%s) -ge $resume_at ] &&
   fail "the other workers did not go on while one was paused"
 kill -CONT "$victim"
 for i in 1 2 3 4; do
-  rc=0
-  wait_for 180 bash -c "! kill -0 ${WORKERS[$((i - 1))]} 2>/dev/null ||
-    grep -q '^State:.*Z' /proc/${WORKERS[$((i - 1))]}/status" || fail "w$i still running after 3 minutes"
-  wait "${WORKERS[$((i - 1))]}" || rc=$?
-  [ "$rc" = 0 ] || fail "w$i exited $rc: $(tail -5 "$T/w$i.err")"
+  expect_worker_ok "${WORKERS[$((i - 1))]}" "w$i"
 done
 grep -q "lost the slot lease of $ADDR" "$T/w1.err" ||
   fail "the resumed worker did not find its slot lease lost: $(tail -5 "$T/w1.err")"

@@ -39,15 +39,8 @@ class CurlFetcherSendTest : public ::testing::Test {
     server_.start();
   }
   FetchResult fetch(CurlFetcher& f, uint64_t tag, bool close_when_done = false) {
-    f.start(FetchRequest{tag, server_.url("/img/" + std::to_string(tag)), "",
-                         dir_.file(std::to_string(tag) + ".tmp"), close_when_done});
-    auto results = drain(f, 1);
-    if (results.size() != 1) {
-      FetchResult r;
-      r.error = make_error(Reason::internal, "test: no result within the deadline");
-      return r;
-    }
-    return std::move(results[0]);
+    return fetch_one(f, server_.url("/img/" + std::to_string(tag)),
+                     dir_.file(std::to_string(tag) + ".tmp"), tag, close_when_done);
   }
 
   std::atomic<int> requests_{0};
