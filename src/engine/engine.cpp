@@ -101,8 +101,13 @@ Status Engine::run() {
     for (const auto& r : store_.poll()) on_stored(r, clock_.now_ms());
 
     now = clock_.now_ms();
+    // Group commits batch outcomes while transfers run; with none running or being stored
+    // there is nothing to batch with, and waiting out the interval would only delay the
+    // end of the run (or, with --follow, the moment a job shows done).
+    const bool idle = fetching_.empty() && storing_.empty() && store_.in_flight() == 0;
     if (pending_.size() >= opt_.commit_max ||
-        (!pending_.empty() && clock_.steady_ms() - last_commit_ms_ >= opt_.commit_interval_ms)) {
+        (!pending_.empty() &&
+         (idle || clock_.steady_ms() - last_commit_ms_ >= opt_.commit_interval_ms))) {
       Status s = commit(now);
       if (!s.ok() && !queue_unreachable(s.error())) return s;  // else: kept for the next try
     }
