@@ -30,22 +30,20 @@ CurlFetcher::CurlFetcher(FetchOptions options, ConnectionObserver* observer, Log
 
 CurlFetcher::~CurlFetcher() {
   remove_all_transfers();
-  MultiPtr old;
-  {
-    std::lock_guard lock(mu_);
-    old = std::move(multi_);
-  }
-  old.reset();  // closes the cached connections, reported through sockets_
+  multi_.reset();  // closes the cached connections, reported through sockets_
   if (sockets_.open_sockets() != 0 && logger_) {
     logger_->warn("fetcher: " + std::to_string(sockets_.open_sockets()) +
                   " sockets still open after cleanup");
   }
 }
 
-CurlFetcher::MultiPtr CurlFetcher::make_multi() const {
+CurlFetcher::MultiPtr CurlFetcher::make_multi() {
   MultiPtr multi(curl_multi_init());
   if (!multi) throw std::runtime_error("curl_multi_init failed");
   if (Status s = configure_multi(multi.get(), options_); !s.ok()) {
+    throw std::runtime_error(s.error().to_string());
+  }
+  if (Status s = loop_.attach(multi.get()); !s.ok()) {
     throw std::runtime_error(s.error().to_string());
   }
   return multi;
@@ -125,29 +123,30 @@ std::vector<FetchResult> CurlFetcher::wait(std::chrono::milliseconds max_wait) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point deadline = Clock::now() + max_wait;
   for (;;) {
-    int running = 0;
-    if (CURLMcode mc = curl_multi_perform(multi_.get(), &running); mc != CURLM_OK && logger_) {
-      logger_->error(std::string("curl_multi_perform: ") + curl_multi_strerror(mc));
+    if (CURLMcode mc = loop_.run_due_timeout(multi_.get()); mc != CURLM_OK && logger_) {
+      logger_->error(std::string("curl_multi_socket_action: ") + curl_multi_strerror(mc));
     }
     collect_done();
     const Clock::time_point next_deadline = check_deadlines(Clock::now());
     if (!ready_.empty()) return std::exchange(ready_, {});
     if (woken_.exchange(false)) return {};
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(
-        std::min(deadline, next_deadline) - Clock::now());
-    if (Clock::now() >= deadline) return {};
+    const Clock::time_point now = Clock::now();
+    if (now >= deadline) return {};
+    Clock::time_point until = std::min(deadline, next_deadline);
+    if (auto t = loop_.next_timeout()) until = std::min(until, *t);
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - now);
     const int timeout_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 60'000));
-    if (CURLMcode mc = curl_multi_poll(multi_.get(), nullptr, 0, timeout_ms, nullptr);
-        mc != CURLM_OK && logger_) {
-      logger_->error(std::string("curl_multi_poll: ") + curl_multi_strerror(mc));
+    CURLMcode mc = CURLM_OK;
+    loop_.wait(multi_.get(), timeout_ms, &mc);  // a wakeup also shows in woken_
+    if (mc != CURLM_OK && logger_) {
+      logger_->error(std::string("curl_multi_socket_action: ") + curl_multi_strerror(mc));
     }
   }
 }
 
 void CurlFetcher::wakeup() {
   woken_.store(true);
-  std::lock_guard lock(mu_);
-  if (multi_) curl_multi_wakeup(multi_.get());
+  loop_.wakeup();
 }
 
 size_t CurlFetcher::in_flight() const { return transfers_.size() + ready_.size(); }
@@ -164,12 +163,9 @@ void CurlFetcher::remove_all_transfers() {
 void CurlFetcher::cancel_all() {
   remove_all_transfers();
   // A fresh multi handle; cleaning up the old one closes every cached connection.
-  MultiPtr fresh = make_multi();
-  {
-    std::lock_guard lock(mu_);
-    std::swap(multi_, fresh);
-  }
-  fresh.reset();  // woken_ survives: a wakeup sent to the old handle still counts
+  MultiPtr old = std::move(multi_);
+  old.reset();            // detached from the loop first (MultiDeleter)
+  multi_ = make_multi();  // woken_ survives: a wakeup that came meanwhile still counts
 }
 
 }  // namespace sluice

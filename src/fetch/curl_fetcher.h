@@ -1,6 +1,7 @@
 // The libcurl Fetcher: every transfer on one multi handle, driven by the engine's thread
-// in wait(), after curl's 10-at-a-time example (CURLOPT_PRIVATE maps a handle to its
-// transfer; each CURLMSG_DONE is handed back at once). No thread per download.
+// in wait() through libcurl's socket interface (socket_loop.h: epoll, and
+// curl_multi_socket_action for the sockets that are ready); CURLOPT_PRIVATE maps a handle to
+// its transfer, and each CURLMSG_DONE is handed back at once. No thread per download.
 //
 // Deadlines (--timeout) are kept here, in wait(): a transfer past its deadline with its
 // request out is left to drain (transfer.h), one whose request never left is cut.
@@ -16,13 +17,13 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <unordered_map>
 #include <vector>
 
 #include "fetch/easy_pool.h"
 #include "fetch/fetcher.h"
 #include "fetch/socket_book.h"
+#include "fetch/socket_loop.h"
 #include "util/logger.h"
 
 namespace sluice {
@@ -49,12 +50,15 @@ class CurlFetcher final : public Fetcher {
   size_t open_sockets() const { return sockets_.open_sockets(); }
 
  private:
-  struct MultiDeleter {
-    void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
+  struct MultiDeleter {  // the loop is detached first: cleanup must not call into it
+    void operator()(CURLM* multi) const {
+      SocketLoop::detach(multi);
+      curl_multi_cleanup(multi);
+    }
   };
   using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
 
-  MultiPtr make_multi() const;
+  MultiPtr make_multi();
   void collect_done();
   // Marks transfers past their deadline; cuts those whose request never left. Returns
   // the next deadline still to come (time_point::max() if none).
@@ -66,13 +70,13 @@ class CurlFetcher final : public Fetcher {
   Logger* logger_;
   // Declared before multi_ and the transfers: closes during their cleanup report here.
   SocketBook sockets_;
+  SocketLoop loop_;     // before multi_: outlives every handle attached to it
   EasyPool easy_pool_;  // before the transfers, whose handles go back to it
   std::unordered_map<Transfer*, std::unique_ptr<Transfer>> transfers_;  // in the multi handle
   std::vector<FetchResult> ready_;  // finished, not yet returned by wait()
 
-  // wakeup() may come from any thread; cancel_all() replaces the multi handle. Only the
-  // engine's thread writes multi_, under mu_; wakeup() reads it under mu_.
-  std::mutex mu_;
+  // cancel_all() replaces the multi handle; only the engine's thread touches multi_.
+  // wakeup() may come from any thread: it sets woken_ and wakes the loop.
   MultiPtr multi_;
   std::atomic<bool> woken_{false};
 };

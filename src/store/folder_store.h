@@ -36,7 +36,7 @@
 #include "store/durability.h"
 #include "store/put_workers.h"
 #include "store/store.h"
-#include "store/unique_fd.h"
+#include "util/unique_fd.h"
 #include "util/error.h"
 #include "util/logger.h"
 

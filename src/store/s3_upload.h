@@ -22,7 +22,7 @@
 
 #include "store/s3_exchange.h"
 #include "store/store.h"
-#include "store/unique_fd.h"
+#include "util/unique_fd.h"
 #include "util/logger.h"
 
 namespace sluice {

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <string>
 
-#include "store/unique_fd.h"
+#include "util/unique_fd.h"
 #include "util/local_fault.h"
 #include "util/text.h"
 
