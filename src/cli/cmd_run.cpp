@@ -87,7 +87,7 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   StderrLogger log(g.verbose ? LogLevel::debug : g.quiet ? LogLevel::error : LogLevel::info);
   SignalWatcher signals;  // before any thread starts, so every thread inherits the mask
 
-  if (Status s = check_runnable_queue(g.queue, hooks != nullptr); !s.ok()) {
+  if (Status s = check_runnable_queue(g.queue); !s.ok()) {
     return fail(s.error().detail);
   }
   HostLimits limits(a.default_limit);
