@@ -27,9 +27,9 @@ if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
     # The modules whose code or tests run more than one thread: the queue (handles on
     # several threads, the Redis lease keeper's thread), the store (put workers, the S3
     # loop), the fetcher (wakeups from other threads), the engine (store callbacks,
-    # teardown), the CLI (signal watcher) and the gate (RedisGate's snapshot from serve's
-    # threads).
-    tsan_modules="queue store fetch engine cli gate"
+    # teardown), the worker's life (RedisLife's lease keeper), the CLI (signal watcher) and
+    # the gate (RedisGate's snapshot from serve's threads).
+    tsan_modules="queue store fetch engine worker cli gate"
     tsan_targets=$(for m in $tsan_modules; do printf 'unit_%s ' "$m"; done)
     echo "== ThreadSanitizer build: $tsan_targets"
     BUILD_DIR=build-tsan BUILD_TYPE=Debug TARGETS="$tsan_targets" bash scripts/build.sh \

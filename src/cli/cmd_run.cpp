@@ -7,18 +7,16 @@
 #include "cli/commands.h"
 #include "cli/open.h"
 #include "cli/progress_view.h"
-#include "cli/redis_worker.h"
 #include "cli/run_args.h"
-#include "cli/run_record.h"
 #include "cli/signals.h"
 #include "engine/engine.h"
 #include "engine/gate_observer.h"
 #include "fetch/curl_fetcher.h"
-#include "gate/local_gate.h"
-#include "queue/run_lock.h"
 #include "util/clock.h"
 #include "util/logger.h"
 #include "util/text.h"
+#include "worker/embedded_life.h"
+#include "worker/redis_life.h"
 
 namespace sluice {
 namespace {
@@ -66,17 +64,32 @@ void print_summary(const EngineProgress& p, const Gate& gate, Store& store) {
   }
 }
 
+// The one place that tells the two kinds of worker apart (worker/worker_life.h): a Redis
+// queue makes this run one of many workers, on any machine (README, "Many machines"); a
+// SQLite queue file, the only one.
+Result<std::unique_ptr<WorkerLife>> start_life(const std::string& spec,
+                                               std::unique_ptr<Queue> queue,
+                                               const HostLimits& limits, const LifeOptions& o,
+                                               const Clock& clock, Logger& log) {
+  if (is_redis_url(spec)) {
+    auto life = RedisLife::start(std::move(queue), spec, limits, o, clock, log);
+    if (!life.ok()) return life.error();
+    return std::unique_ptr<WorkerLife>(std::move(*life));
+  }
+  auto life = EmbeddedLife::start(std::move(queue), queue_file(spec), limits, o, clock, log);
+  if (!life.ok()) return life.error();
+  return std::unique_ptr<WorkerLife>(std::move(*life));
+}
+
 }  // namespace
 
 int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   StderrLogger log(g.verbose ? LogLevel::debug : g.quiet ? LogLevel::error : LogLevel::info);
   SignalWatcher signals;  // before any thread starts, so every thread inherits the mask
 
-  if (Status s = check_runnable_queue(g.queue, hooks != nullptr); !s.ok()) {
+  if (Status s = check_runnable_queue(g.queue); !s.ok()) {
     return fail(s.error().detail);
   }
-  // A Redis queue: one of many workers, on any machine (README, "Many machines").
-  const bool shared = is_redis_url(g.queue);
   HostLimits limits(a.default_limit);
   for (const auto& spec : a.limits) {
     Status s = limits.add_rule(spec);
@@ -90,20 +103,22 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   if (!keys.ok()) return fail("--key: " + keys.error().to_string());
 
   const Durability durability = parse_durability(a.durability).value_or(Durability::process);
-  std::string db = queue_file(g.queue);
+  SystemClock clock;
   // First: it names a queue that is not a file. A small page cache: the run leases and
   // completes in seq order, so a few MiB hold the pages it is working on, and memory stays
   // flat however many jobs are queued.
   auto queue = open_queue(g.queue, QueueAccess::create, &log, durability, kRunCacheMib);
   if (!queue.ok()) return fail(queue.error().to_string());
-  // SQLite: one run per queue file, whatever name leads to it. Redis: many workers; each
-  // keeps its own leases alive instead (LeaseKeeper, RedisGate).
-  std::optional<RunLock> lock;
-  if (!shared) {
-    auto locked = RunLock::acquire(db);
-    if (!locked.ok()) return fail(locked.error().detail);
-    lock.emplace(std::move(*locked));
-  }
+  LifeOptions lo;
+  lo.abandon_hold_ms = static_cast<int64_t>(a.abandon_hold * 1000);
+  if (a.restart_grace >= 0) lo.restart_grace_ms = static_cast<int64_t>(a.restart_grace * 1000);
+  lo.lease_ttl_ms = static_cast<int64_t>(a.lease_ttl * 1000);
+  // Declared before the store, the fetcher and the engine, so it goes after them: its gate
+  // outlives every open connection (worker/worker_life.h, "Teardown").
+  auto started = start_life(g.queue, std::move(*queue), limits, lo, clock, log);
+  if (!started.ok()) return fail(started.error().detail);
+  WorkerLife& life = **started;
+
   S3Options s3 = a.s3;
   if (a.s3_path_style || a.s3_virtual_hosted) s3.path_style = a.s3_path_style;
   if (s3.skip_existing && a.store.rfind("s3://", 0) != 0) {
@@ -111,20 +126,8 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   }
   auto store = open_store(a.store, &log, a.store_threads, s3, durability);
   if (!store.ok()) return fail(store.error().to_string());
-
-  SystemClock clock;
-  // SQLite: we hold the run lock, so every lease in the file belongs to a process that is
-  // gone. Redis: other workers are alive; only expired leases are theirs no more.
-  auto reclaimed = (*queue)->reclaim(clock.now_ms(), /*all_leases=*/!shared);
-  if (!reclaimed.ok()) return fail(reclaimed.error().to_string());
-  if (*reclaimed > 0) {
-    log.info("reclaimed " + std::to_string(*reclaimed) + " jobs leased by an earlier run");
-  }
-  // Other workers may share this store's spool: their temp files are not leftovers.
-  if (!shared) {
-    Status cleaned = (*store)->clean_spool();
-    if (!cleaned.ok()) return fail(cleaned.error().to_string());
-  }
+  Status begun = life.begin(**store);
+  if (!begun.ok()) return fail(begun.error().to_string());
 
   FetchOptions fo;
   fo.max_bytes = a.max_bytes;
@@ -136,20 +139,7 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   fo.allow_private = a.allow_private;
   fo.max_idle_connections = connection_cache_size(a);
 
-  const int64_t lease_ttl_ms = static_cast<int64_t>(a.lease_ttl * 1000);
-  std::unique_ptr<LeaseKeeper> keeper;
-  std::unique_ptr<Gate> gate_owner;  // before the fetcher: it outlives every open connection
-  if (shared) {
-    auto worker = make_redis_worker(g.queue, **queue, limits, lease_ttl_ms,
-                                    static_cast<int64_t>(a.abandon_hold * 1000), clock, log);
-    if (!worker.ok()) return fail(worker.error().to_string());
-    gate_owner = std::move(worker->gate);
-    keeper = std::move(worker->keeper);
-  } else {
-    gate_owner = std::make_unique<LocalGate>(limits, CircuitOptions{}, &clock);
-  }
-  Gate& gate = *gate_owner;
-  Queue& work_queue = keeper ? static_cast<Queue&>(*keeper) : **queue;
+  Gate& gate = life.gate();
   GateObserver observer(gate);
   CurlFetcher fetcher(fo, &observer, &log);
 
@@ -171,19 +161,8 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   eo.content.check_magic = !a.no_content_check;
   eo.content.allow_svg = a.allow_svg;
   eo.abandon_hold_ms = fo.abandon_hold_ms;
-  // SQLite: the heartbeat file tells the next run which slots a crash left held. Redis: a
-  // worker's slot leases lapse into held slots on the server instead (redis_gate.h).
-  std::string record = shared ? std::string() : run_record_path(db);
-  if (shared) {
-    eo.lease_ms = lease_ttl_ms;  // renewed by the keeper while the worker lives
-    eo.close_idle = true;
-  } else {
-    std::optional<int64_t> grace;
-    if (a.restart_grace >= 0) grace = static_cast<int64_t>(a.restart_grace * 1000);
-    eo.holds = read_run_record(record, clock.now_ms(), eo.heartbeat_interval_ms, eo.abandon_hold_ms,
-                               grace, log);
-  }
-  Engine engine(work_queue, gate, fetcher, **store, *keys, limits, clock, log, eo);
+  life.configure(eo);  // holds an earlier run left, the lease time, idle connections
+  Engine engine(life.queue(), gate, fetcher, **store, *keys, limits, clock, log, eo);
 
   ProgressView::Mode pm = a.progress == "off"     ? ProgressView::Mode::off
                           : a.progress == "tty"   ? ProgressView::Mode::tty
@@ -194,9 +173,7 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   engine.on_progress([&view, &gate, hooks](const EngineProgress& p) {
     view.update(p, gate.snapshot(), hooks ? hooks->jobs_added() : 0);
   });
-  if (!shared) {
-    engine.on_heartbeat([&](const Heartbeat& hb) { write_run_record(record, hb, log); });
-  }
+  engine.on_heartbeat(life.heartbeat_sink());  // none on Redis: no heartbeat is built
   if (hooks) {
     Status started = hooks->started(RunParts{gate, engine, limits, **store, log, clock});
     if (!started.ok()) return fail(started.error().to_string());

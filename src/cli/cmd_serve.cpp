@@ -1,7 +1,9 @@
-// sluice serve: the workers of `run --follow` and an HTTP server in one process. The
-// application posts jobs and never waits for downloads; operators watch /metrics and the
-// dashboard. Shutdown (SIGINT/SIGTERM): stop accepting HTTP, stop the engine as `run`
-// does (in-flight work finishes within --grace, the rest is released), join the threads.
+// sluice serve: the workers of `run --follow` and an HTTP server in one process, on a SQLite
+// queue file or a Redis queue (then one worker among any number of `serve` and `run`
+// processes sharing the caps). The application posts jobs and never waits for downloads;
+// operators watch /metrics and the dashboard. Shutdown (SIGINT/SIGTERM): stop accepting HTTP, stop
+// the engine as `run` does (in-flight work finishes within --grace, the rest is released), join the
+// threads.
 #include <unistd.h>
 
 #include <atomic>
@@ -39,10 +41,13 @@ class ServeHooks final : public RunHooks {
   ~ServeHooks() override { finished(); }
 
   Status started(const RunParts& p) override {
-    // The server's own queue handle: SQLite in WAL mode lets it read and write beside the
-    // engine's connection (busy_timeout waits out the engine's group commits).
-    // Posted jobs are committed as durably as the run's (--durability).
-    auto queue = open_queue(g_.queue, QueueAccess::create, nullptr, durability_, /*cache_mib=*/8);
+    // The server's own queue handle, used by the handler threads (and the snapshots) only,
+    // never by the engine. SQLite: a second connection; WAL lets it read and write beside
+    // the engine's (busy_timeout waits out the engine's group commits), and posted jobs are
+    // committed as durably as the run's (--durability). Redis: a second connection, which
+    // RedisQueue serialises between the handler threads; its counts are the whole queue's,
+    // every worker's, while the gate's figures are this process's (README, "Serve").
+    auto queue = open_queue(g_.queue, QueueAccess::create, &p.log, durability_, /*cache_mib=*/8);
     if (!queue.ok()) return queue.error();
     queue_ = std::move(*queue);
     p.engine.set_stats(&metrics_);

@@ -6,8 +6,8 @@
 
 #include "cli/commands.h"
 #include "cli/open.h"
-#include "cli/run_record.h"
 #include "util/clock.h"
+#include "worker/run_record.h"
 
 namespace sluice {
 namespace {

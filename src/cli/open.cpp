@@ -58,15 +58,10 @@ Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, QueueAccess a
   return std::unique_ptr<Queue>(std::move(*q));
 }
 
-Status check_runnable_queue(const std::string& spec, bool serve) {
+Status check_runnable_queue(const std::string& spec) {
   if (!is_redis_url(spec)) return Status();
   if (auto address = parse_redis_url(spec); !address.ok()) return address.error();  // rediss://
-  if (!serve) return Status();
-  return make_error(Reason::bad_input,
-                    "--queue " + printable(redact_queue_spec(spec)) +
-                        ": not implemented yet: sluice serve on a Redis queue. Run workers on "
-                        "it with `sluice run --queue redis://...` (as many as you like, on any "
-                        "machine: they share each host's cap), or serve a SQLite queue file");
+  return Status();
 }
 
 Result<std::unique_ptr<Store>> open_store(const std::string& spec, Logger* log, int threads,

@@ -33,10 +33,9 @@ Result<std::unique_ptr<Queue>> open_queue(const std::string& spec,
                                           Durability durability = Durability::process,
                                           int cache_mib = 0);
 
-// Whether `run` (serve false) or `serve` (serve true) can work on this queue: run works on
-// SQLite and on Redis (redis:// only: rediss:// is refused with the way around it); serve
-// on SQLite only for now (its HTTP side reads a SQLite queue), and the error says so.
-Status check_runnable_queue(const std::string& spec, bool serve);
+// Whether `run` and `serve` can work on this queue: a SQLite file, or Redis (redis:// only:
+// rediss:// is refused with the way around it, before anything is opened or created).
+Status check_runnable_queue(const std::string& spec);
 
 // The SQLite file behind a queue spec ("" for non-file queues); the run lock sits beside it.
 std::string queue_file(const std::string& spec);

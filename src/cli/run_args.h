@@ -55,7 +55,8 @@ struct RunArgs {
 void add_run_options(CLI::App* cmd, RunArgs* a);
 
 // The parts of a set-up run that a hook may use, valid from started() until finished()
-// returns. The gate and the logger are thread-safe to read (LocalGate::snapshot() locks);
+// returns. The gate and the logger are thread-safe to read (LocalGate::snapshot() and
+// RedisGate::snapshot() lock);
 // the engine is not: only set_stats() (in started()) and request_stop() may be called.
 struct RunParts {
   const Gate& gate;

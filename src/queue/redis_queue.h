@@ -82,7 +82,7 @@ class RedisQueue final : public Queue {
   // Extends the leases this handle holds on jobs to now_ms + lease_ms, one script per host.
   // Returns the seqs whose lease is lost (reclaimed after expiry, re-queued by a new URL, or
   // leased by another owner): their transitions will be rejected and their holder should
-  // stop working on them. Not called by the engine yet (next phase: the worker life cycle).
+  // stop working on them. The LeaseKeeper calls it (a RedisLife's, worker/redis_life.h).
   Result<std::vector<int64_t>> renew(const std::vector<Job>& jobs, int64_t now_ms,
                                      int64_t lease_ms);
 

@@ -51,7 +51,7 @@ struct ServerOptions {
 
 // What the handlers use. Everything must outlive the HttpServer.
 struct ServerParts {
-  Queue& queue;  // the server's own handle (thread-safe, see sqlite_queue.h)
+  Queue& queue;  // the server's own handle (thread-safe: sqlite_queue.h, redis_queue.h)
   SnapshotSource& snapshots;
   const Series& series;
   const Clock& clock;

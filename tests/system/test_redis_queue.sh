@@ -2,8 +2,7 @@
 # The Redis queue from the command line, as a differential test: the same commands on a
 # SQLite queue file and on a redis:// queue give the same output (enqueue of JSONL, CSV and
 # URL lines with bad lines among them, idempotent and incremental enqueue, status, export,
-# the dlq commands); `serve` on redis:// refuses, saying what is not implemented, and
-# `run` on rediss:// says to use a TLS tunnel;
+# the dlq commands); `run` and `serve` on rediss:// say to use a TLS tunnel;
 # a password never shows; a Redis restarted from its AOF (kill -9) keeps every job.
 source "$(dirname "$0")/lib.sh"
 start_redis --appendonly yes --appendfsync always
@@ -100,26 +99,23 @@ both dlq-replay-all dlq replay --all
 grep -qx "replayed 0 jobs" "$T/dlq-replay-all.redis.out" || fail "replay said: $(cat "$T/dlq-replay-all.redis.out")"
 pass "dlq list, summary, export and replay alike"
 
-# serve refuses a Redis queue, saying what is missing, and touches nothing (run works on
-# it: test_redis_workers.sh); run refuses rediss:// with the way around it.
-set +e
-"$SLUICE" --queue "$rq" serve --store "$T/store" --listen 127.0.0.1:0 > "$T/serve.out" 2> "$T/serve.err"
-rc=$?
-set -e
-[ "$rc" = 1 ] || fail "serve on redis:// exited $rc"
-grep -q "not implemented yet: sluice serve on a Redis queue" "$T/serve.err" ||
-  fail "serve on redis:// said: $(cat "$T/serve.err")"
-[ ! -e "$T/store" ] || fail "serve on redis:// created the store"
-[ "$("$SLUICE" --queue "$rq" status --json | jq .all.leased)" = 0 ] || fail "serve on redis:// leased jobs"
-set +e
-"$SLUICE" --queue "rediss://127.0.0.1:$REDIS_PORT/0" run --store "$T/store" > "$T/tls.out" 2> "$T/tls.err"
-rc=$?
-set -e
-[ "$rc" = 1 ] || fail "run on rediss:// exited $rc"
-grep -q "TLS tunnel" "$T/tls.err" && grep -q "stunnel" "$T/tls.err" ||
-  fail "run on rediss:// said: $(cat "$T/tls.err")"
-[ ! -e "$T/store" ] || fail "run on rediss:// created the store"
-pass "serve refuses redis:// with: $(head -c 100 "$T/serve.err")...; run refuses rediss://"
+# run and serve refuse rediss:// with the way around it, and touch nothing (both work on
+# redis://: test_redis_workers.sh, test_serve_redis.sh).
+for cmd in run serve; do
+  extra=()
+  [ $cmd = serve ] && extra=(--listen 127.0.0.1:0)
+  set +e
+  "$SLUICE" --queue "rediss://127.0.0.1:$REDIS_PORT/0" $cmd --store "$T/store" "${extra[@]}" \
+    > "$T/tls.out" 2> "$T/tls.err"
+  rc=$?
+  set -e
+  [ "$rc" = 1 ] || fail "$cmd on rediss:// exited $rc"
+  grep -q "TLS tunnel" "$T/tls.err" && grep -q "stunnel" "$T/tls.err" ||
+    fail "$cmd on rediss:// said: $(cat "$T/tls.err")"
+  [ ! -e "$T/store" ] || fail "$cmd on rediss:// created the store"
+done
+[ "$("$SLUICE" --queue "$rq" status --json | jq .all.leased)" = 0 ] || fail "rediss:// leased jobs"
+pass "run and serve refuse rediss:// with: $(head -c 100 "$T/tls.err")..."
 
 # Credentials never show; TLS and Cluster are refused with a way forward; a server that is
 # not there is named.

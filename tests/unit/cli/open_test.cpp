@@ -63,5 +63,16 @@ TEST_F(OpenQueueTest, AnEchoedSpecIsCut) {
   EXPECT_LT(q.error().detail.size(), 400u);
 }
 
+// run and serve take a SQLite file and redis:// alike; rediss:// is refused before anything
+// is opened, with the way around it.
+TEST(CheckRunnableQueue, SqliteAndRedisRunRedissIsRefusedWithATunnel) {
+  EXPECT_TRUE(check_runnable_queue("sluice.db").ok());
+  EXPECT_TRUE(check_runnable_queue("sqlite:///tmp/q.db").ok());
+  EXPECT_TRUE(check_runnable_queue("redis://127.0.0.1:6379/0").ok());
+  Status tls = check_runnable_queue("rediss://127.0.0.1:6379/0");
+  ASSERT_FALSE(tls.ok());
+  EXPECT_NE(tls.error().detail.find("stunnel"), std::string::npos) << tls.error().detail;
+}
+
 }  // namespace
 }  // namespace sluice

@@ -1,4 +1,4 @@
-#include "cli/run_record.h"
+#include "worker/run_record.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
