@@ -1,26 +1,45 @@
 #!/usr/bin/env bash
-# Builds sluice and runs every test: unit and system tests (CTest) on a normal build, then
-# the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and the unit
-# tests of the modules that run threads under ThreadSanitizer, then the binary alone as a
-# packager builds it. The sanitizer builds build only the unit-test executables they run
-# (no binary, no system tests), in Debug. SKIP_SANITIZE=1 skips both sanitizer builds,
-# SKIP_TSAN=1 only the ThreadSanitizer one, SKIP_PACKAGER=1 the packager build.
+# Builds sluice and runs every test:
+#   1. the binary (Release, -Werror, as scripts/build.sh makes it) and the system tests, which
+#      run it against real peers (the bundled provider, nginx, Redis, s3rver, Prometheus);
+#   2. every unit test under AddressSanitizer + UndefinedBehaviorSanitizer (Debug);
+#   3. the unit tests of the modules that run threads under ThreadSanitizer (Debug);
+#   4. the binary as a packager builds it (plain `cmake -DCMAKE_BUILD_TYPE=Release`, no
+#      -Werror, no tests).
+# The unit tests run in the sanitizer builds only: compiling them a third time, optimised,
+# would double a cold build's time on two cores and find nothing the sanitizers do not.
+# SKIP_SANITIZE=1 skips both sanitizer builds, SKIP_TSAN=1 only the ThreadSanitizer one,
+# SKIP_PACKAGER=1 the packager build.
+#
+# ccache (installed by install-deps.sh) caches every compile. Paths are hashed relative to
+# the checkout (CCACHE_BASEDIR) and -Werror is left out of the hash (CCACHE_IGNOREOPTIONS),
+# so the packager build (4) reuses the objects of (1), which compiled the same files with
+# the same flags plus -Werror: a file that warns never got that far, so no cached result
+# carries a warning -Werror would have refused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 jobs=$(nproc)
+export CCACHE_BASEDIR=$PWD
+export CCACHE_IGNOREOPTIONS=-Werror
+# stage NAME: prints NAME with the seconds the previous stage took.
+stage() {
+  echo "== $1 (previous stage: $((SECONDS - ${stage_start:-0})) s, total ${SECONDS} s)"
+  stage_start=$SECONDS
+}
 
-echo "== build"
-BUILD_DIR=build bash scripts/build.sh
-echo "== tests (unit + system)"
-ctest --test-dir build --output-on-failure -j "$jobs"
+stage "build (the binary and the benchmarks' helper, for the system tests)"
+BUILD_DIR=build TARGETS="sluice sluice-bench-ideal" bash scripts/build.sh
+stage "system tests"
+# The unit tests show as unlabelled *_NOT_BUILT placeholders here; they run below.
+ctest --test-dir build --output-on-failure -j "$jobs" -L system
 
 if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
   unit_targets=$(for d in tests/unit/*/; do printf 'unit_%s ' "$(basename "$d")"; done)
-  echo "== sanitizer build (ASan + UBSan): $unit_targets"
+  stage "sanitizer build (ASan + UBSan): $unit_targets"
   BUILD_DIR=build-asan BUILD_TYPE=Debug TARGETS="$unit_targets" bash scripts/build.sh \
     -DSLUICE_SANITIZE=address
-  echo "== unit tests under ASan + UBSan"
+  stage "unit tests under ASan + UBSan"
   ctest --test-dir build-asan --output-on-failure -j "$jobs" -L unit
 
   if [ "${SKIP_TSAN:-0}" != 1 ]; then
@@ -31,10 +50,10 @@ if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
     # the gate (RedisGate's snapshot from serve's threads).
     tsan_modules="queue store fetch engine worker cli gate"
     tsan_targets=$(for m in $tsan_modules; do printf 'unit_%s ' "$m"; done)
-    echo "== ThreadSanitizer build: $tsan_targets"
+    stage "ThreadSanitizer build: $tsan_targets"
     BUILD_DIR=build-tsan BUILD_TYPE=Debug TARGETS="$tsan_targets" bash scripts/build.sh \
       -DSLUICE_SANITIZE=thread
-    echo "== unit tests under TSan"
+    stage "unit tests under TSan"
     # Only the executables built above have tests registered under the label "unit" (the
     # others show as unlabelled *_NOT_BUILT placeholders). A report fails its test (exit
     # code 66). The queue's scale test is cut to a size TSan's slowdown keeps in time.
@@ -46,13 +65,13 @@ if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
 fi
 
 if [ "${SKIP_PACKAGER:-0}" != 1 ]; then
-  # A packager's plain Release build: no -Werror (SLUICE_WERROR is off unless asked for), so
-  # a compiler's false positive (GCC 12's -Wrestrict at -O3) cannot break it. The binary
-  # only, no tests; ccache, when installed, makes it cheap.
-  echo "== packager build (Release, binary only)"
+  # A packager's plain Release build: the default generator, no -Werror (SLUICE_WERROR is
+  # off unless asked for), so a compiler's false positive cannot break it. The binary only.
+  stage "packager build (Release, binary only)"
   launcher=()
   command -v ccache > /dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=Release -DSLUICE_TESTS=OFF "${launcher[@]}" > /dev/null
   cmake --build build-rel -j "$jobs" --target sluice
   build-rel/sluice --version
 fi
+stage "done"
