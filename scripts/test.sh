@@ -8,6 +8,12 @@
 #      -Werror, no tests).
 # The unit tests run in the sanitizer builds only: compiling them a third time, optimised,
 # would double a cold build's time on two cores and find nothing the sanitizers do not.
+# The sanitizer builds are unity builds (CMake compiles up to 8 files of a target as one):
+# the test files share heavy headers (GoogleTest, nlohmann/json, cpp-httplib), and one
+# compile of 8 took a quarter of the time of 8 compiles (29 test files under ASan: 94 s
+# against 356 s). Each file is still compiled alone in the main build (src/) and by
+# `cmake --build build` (everything); names local to a file must not clash within its
+# target (a test's helpers live in a namespace named after its file when they would).
 # SKIP_SANITIZE=1 skips both sanitizer builds, SKIP_TSAN=1 only the ThreadSanitizer one,
 # SKIP_PACKAGER=1 the packager build.
 #
@@ -38,7 +44,7 @@ if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
   unit_targets=$(for d in tests/unit/*/; do printf 'unit_%s ' "$(basename "$d")"; done)
   stage "sanitizer build (ASan + UBSan): $unit_targets"
   BUILD_DIR=build-asan BUILD_TYPE=Debug TARGETS="$unit_targets" bash scripts/build.sh \
-    -DSLUICE_SANITIZE=address
+    -DSLUICE_SANITIZE=address -DCMAKE_UNITY_BUILD=ON
   stage "unit tests under ASan + UBSan"
   ctest --test-dir build-asan --output-on-failure -j "$jobs" -L unit
 
@@ -52,7 +58,7 @@ if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
     tsan_targets=$(for m in $tsan_modules; do printf 'unit_%s ' "$m"; done)
     stage "ThreadSanitizer build: $tsan_targets"
     BUILD_DIR=build-tsan BUILD_TYPE=Debug TARGETS="$tsan_targets" bash scripts/build.sh \
-      -DSLUICE_SANITIZE=thread
+      -DSLUICE_SANITIZE=thread -DCMAKE_UNITY_BUILD=ON
     stage "unit tests under TSan"
     # Only the executables built above have tests registered under the label "unit" (the
     # others show as unlabelled *_NOT_BUILT placeholders). A report fails its test (exit

@@ -38,8 +38,8 @@ std::string cell(std::string s, size_t cap) {
   return s;
 }
 
-const char* kColumns[] = {"id", "url", "host", "reason", "detail", "attempts", "updated_at"};
-constexpr size_t kNumColumns = sizeof kColumns / sizeof kColumns[0];
+const char* kDeadColumns[] = {"id", "url", "host", "reason", "detail", "attempts", "updated_at"};
+constexpr size_t kNumDeadColumns = sizeof kDeadColumns / sizeof kDeadColumns[0];
 
 std::vector<std::string> fields(const JobRecord& r) {
   return {r.id,
@@ -56,7 +56,7 @@ std::vector<std::string> fields(const JobRecord& r) {
 std::string json_line(const JobRecord& r) {
   auto f = fields(r);
   nlohmann::json j;
-  for (size_t i = 0; i < kNumColumns; ++i) j[kColumns[i]] = f[i];
+  for (size_t i = 0; i < kNumDeadColumns; ++i) j[kDeadColumns[i]] = f[i];
   j["attempts"] = r.attempts;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -99,8 +99,8 @@ int run_list(const GlobalOptions& g, const DlqArgs& a) {
     std::printf("%s\n", line.c_str());
   };
   auto flush_head = [&] {
-    std::vector<std::string> names(std::begin(kColumns), std::end(kColumns));
-    width.assign(kNumColumns, 0);
+    std::vector<std::string> names(std::begin(kDeadColumns), std::end(kDeadColumns));
+    width.assign(kNumDeadColumns, 0);
     for (size_t c : kShown) {
       width[c] = names[c].size();
       for (const auto& row : head) width[c] = std::max(width[c], cell(row[c], kCap[c]).size());
@@ -164,13 +164,13 @@ int run_export(const GlobalOptions& g, const DlqArgs& a) {
   }
   bool csv = a.format == "csv";
   if (csv) {
-    for (size_t i = 0; i < kNumColumns; ++i) *out << (i ? "," : "") << kColumns[i];
+    for (size_t i = 0; i < kNumDeadColumns; ++i) *out << (i ? "," : "") << kDeadColumns[i];
     *out << "\n";
   }
   Status s = (*queue)->scan_dead(a.filter, [&](const JobRecord& r) {
     if (csv) {
       auto f = fields(r);
-      for (size_t i = 0; i < kNumColumns; ++i) *out << (i ? "," : "") << csv_field(f[i]);
+      for (size_t i = 0; i < kNumDeadColumns; ++i) *out << (i ? "," : "") << csv_field(f[i]);
       *out << "\n";
     } else {
       *out << json_line(r) << "\n";

@@ -15,9 +15,9 @@
 namespace sluice {
 namespace {
 
-const char* kColumns[] = {"id",    "url",          "key",       "state",         "sha256",
-                          "bytes", "content_type", "etag",      "last_modified", "attempts",
-                          "error", "error_detail", "updated_at"};
+const char* kManifestColumns[] = {"id",    "url",          "key",       "state",         "sha256",
+                                  "bytes", "content_type", "etag",      "last_modified", "attempts",
+                                  "error", "error_detail", "updated_at"};
 
 std::vector<std::string> row(const JobRecord& r) {
   const ManifestEntry& m = r.manifest;
@@ -53,9 +53,9 @@ int run_export(const GlobalOptions& g, const std::string& format, const std::str
     }
     out = &file;
   }
-  const size_t ncols = sizeof kColumns / sizeof kColumns[0];
+  const size_t ncols = sizeof kManifestColumns / sizeof kManifestColumns[0];
   if (format == "csv") {
-    for (size_t i = 0; i < ncols; ++i) *out << (i ? "," : "") << kColumns[i];
+    for (size_t i = 0; i < ncols; ++i) *out << (i ? "," : "") << kManifestColumns[i];
     *out << "\n";
   }
   Status s = (*queue)->scan([&](const JobRecord& r) {
@@ -65,7 +65,7 @@ int run_export(const GlobalOptions& g, const std::string& format, const std::str
       *out << "\n";
     } else {
       nlohmann::json j;
-      for (size_t i = 0; i < ncols; ++i) j[kColumns[i]] = cells[i];
+      for (size_t i = 0; i < ncols; ++i) j[kManifestColumns[i]] = cells[i];
       j["bytes"] = r.state == JobState::done ? nlohmann::json(r.manifest.bytes) : nullptr;
       j["attempts"] = r.attempts;
       *out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";

@@ -9,7 +9,6 @@ namespace sluice {
 namespace {
 
 // A column name, from a flag or a header, in a message.
-std::string in_quotes(const std::string& s) { return "\"" + printable(s, 64) + "\""; }
 
 Error bad_input(std::string reason) { return make_error(Reason::bad_input, std::move(reason)); }
 

@@ -8,19 +8,15 @@
 #include <map>
 #include <sstream>
 
+#include "util/text.h"
+
 namespace sluice {
 namespace {
 
-std::string_view trim(std::string_view s) {
+std::string_view trim_space(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 Error denied(std::string detail) { return make_error(Reason::store_denied, std::move(detail)); }
@@ -60,7 +56,7 @@ Result<AwsCredentials> credentials_from_ini(std::string_view text, const std::st
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     ++line_no;
     if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
-    std::string_view line = trim(raw);
+    std::string_view line = trim_space(raw);
     if (line.empty() || line[0] == '#' || line[0] == ';') continue;
     // An indented line continues the value above (nested settings): not a key of ours.
     if (std::isspace(static_cast<unsigned char>(raw[0]))) continue;
@@ -68,7 +64,7 @@ Result<AwsCredentials> credentials_from_ini(std::string_view text, const std::st
       if (line.back() != ']') {
         return denied(file + ":" + std::to_string(line_no) + ": malformed section header");
       }
-      in_profile = trim(line.substr(1, line.size() - 2)) == profile;
+      in_profile = trim_space(line.substr(1, line.size() - 2)) == profile;
       found = found || in_profile;
       continue;
     }
@@ -77,7 +73,9 @@ Result<AwsCredentials> credentials_from_ini(std::string_view text, const std::st
       // Never echo the line: it may be a secret pasted without its key.
       return denied(file + ":" + std::to_string(line_no) + ": expected 'key = value'");
     }
-    if (in_profile) keys[lower(trim(line.substr(0, eq)))] = std::string(trim(line.substr(eq + 1)));
+    if (in_profile)
+      keys[ascii_lower(trim_space(line.substr(0, eq)))] =
+          std::string(trim_space(line.substr(eq + 1)));
   }
   std::string where = "profile '" + profile + "' in " + file;
   if (!found) {

@@ -4,6 +4,8 @@
 #include <string_view>
 #include <utility>
 
+#include "util/text.h"
+
 namespace sluice {
 namespace {
 
@@ -35,22 +37,14 @@ bool is_alnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
+std::string_view trim_blanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
 }
 
 std::string ext_from_type(std::string_view content_type) {
-  std::string type = lower(trim(content_type.substr(0, content_type.find(';'))));
+  std::string type = ascii_lower(trim_blanks(content_type.substr(0, content_type.find(';'))));
   for (const auto& [name, ext] : kImageTypes) {
     if (type == name) return std::string(ext);
   }
@@ -69,7 +63,7 @@ std::string ext_from_path(std::string_view path) {
   for (char c : ext) {
     if (!is_alnum(c)) return "";
   }
-  return "." + lower(ext);
+  return "." + ascii_lower(ext);
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "util/text.h"
+
 namespace sluice {
 namespace {
 
@@ -17,12 +19,6 @@ constexpr char kHexUpper[] = "0123456789ABCDEF";
 bool unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '.' || c == '_' || c == '~';
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Trims the ends and turns every run of spaces or tabs into one space.
@@ -84,7 +80,7 @@ std::string canonical_query(const NameValues& query) {
 CanonicalHeaders canonical_headers(const NameValues& headers) {
   std::map<std::string, std::string> merged;  // sorted by lower-case name
   for (const auto& [name, value] : headers) {
-    std::string key = lower(name);
+    std::string key = ascii_lower(name);
     auto [it, fresh] = merged.emplace(key, collapse_spaces(value));
     if (!fresh) it->second += "," + collapse_spaces(value);
   }

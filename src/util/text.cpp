@@ -84,4 +84,16 @@ std::string printable(std::string_view s, size_t max_bytes) {
   return out;
 }
 
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string in_quotes(std::string_view s, size_t max_bytes) {
+  return "\"" + printable(s, max_bytes) + "\"";
+}
+
 }  // namespace sluice

@@ -14,6 +14,9 @@ std::string_view trim_header(std::string_view s);
 // ASCII case-insensitive equality (header names).
 bool iequals(std::string_view a, std::string_view b);
 
+// s with ASCII A-Z lowered (header names, hex digests, file extensions).
+std::string ascii_lower(std::string_view s);
+
 // Length of the well-formed UTF-8 sequence starting at s[i] (1 for ASCII), or 0 if the
 // bytes there are not one. i must be < s.size().
 size_t utf8_sequence_length(std::string_view s, size_t i);
@@ -35,5 +38,8 @@ inline constexpr size_t kPrintableBytes = 200;
 // costs no more than one of 200 bytes. Every message that echoes a value from input, a
 // flag or a peer goes through this.
 std::string printable(std::string_view s, size_t max_bytes = kPrintableBytes);
+
+// printable(s, max_bytes) in double quotes: a field or column name in a message.
+std::string in_quotes(std::string_view s, size_t max_bytes = 64);
 
 }  // namespace sluice

@@ -3,7 +3,8 @@
 #include <gtest/gtest.h>
 
 namespace sluice {
-namespace {
+// Named, not anonymous: the sanitizer builds compile test files together (unity build).
+namespace content_check_test {
 
 const std::string kJpeg("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00", 11);
 const std::string kPng("\x89PNG\r\n\x1A\n\x00\x00\x00\x0DIHDR", 16);
@@ -71,5 +72,5 @@ TEST(CheckContent, AcceptListAndMagicSwitch) {
   EXPECT_TRUE(check_content(p, "application/octet-stream", "anything", "u").ok());
 }
 
-}  // namespace
+}  // namespace content_check_test
 }  // namespace sluice

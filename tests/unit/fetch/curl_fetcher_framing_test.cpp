@@ -10,7 +10,8 @@
 #include "fetch/test_support.h"
 
 namespace sluice {
-namespace {
+// Named, not anonymous: the sanitizer builds compile test files together (unity build).
+namespace curl_fetcher_framing_test {
 
 using namespace sluice::testing;
 
@@ -127,5 +128,5 @@ TEST(CurlFetcherFramingTest, KnownButUnusualStatusesKeepTheirHttpCode) {
   EXPECT_EQ(r.error.code(), "http_599");
 }
 
-}  // namespace
+}  // namespace curl_fetcher_framing_test
 }  // namespace sluice

@@ -17,7 +17,6 @@
 namespace sluice {
 namespace {
 
-using gate_test::kHost;
 using testing::RedisServer;
 using testing::shared_redis_server;
 
@@ -81,7 +80,7 @@ TEST(RedisGate, TwoWorkersNeverExceedTheCapTogether) {
     switch (rng() % 5) {
       case 0:
       case 1:
-        if (g.try_acquire(kHost, clock.steady_ms())) {
+        if (g.try_acquire(gate_test::kHost, clock.steady_ms())) {
           ++in_flight[w];
           ++granted;
         } else {
@@ -90,17 +89,17 @@ TEST(RedisGate, TwoWorkersNeverExceedTheCapTogether) {
         break;
       case 2:
         if (in_flight[w] > 0) {
-          g.release(kHost);
-          g.feedback(kHost, gate_test::ok(), clock.steady_ms());
+          g.release(gate_test::kHost);
+          g.feedback(gate_test::kHost, gate_test::ok(), clock.steady_ms());
           --in_flight[w];
         }
         break;
       case 3:
-        if (open[w] < in_flight[w] && g.connection_opening(kHost)) ++open[w];
+        if (open[w] < in_flight[w] && g.connection_opening(gate_test::kHost)) ++open[w];
         break;
       case 4:
         if (open[w] > 0) {
-          g.connection_closed(kHost);
+          g.connection_closed(gate_test::kHost);
           --open[w];
         }
         break;
@@ -109,7 +108,7 @@ TEST(RedisGate, TwoWorkersNeverExceedTheCapTogether) {
     clock.advance_ms(1);
     const int used = std::max(in_flight[0], open[0]) + std::max(in_flight[1], open[1]);
     ASSERT_LE(used, 5) << "step " << step;
-    ASSERT_LE(a->leased(kHost) + b->leased(kHost), 5) << "step " << step;
+    ASSERT_LE(a->leased(gate_test::kHost) + b->leased(gate_test::kHost), 5) << "step " << step;
   }
   EXPECT_GT(granted, 50);
   EXPECT_GT(refused, 10);  // the cap was met
@@ -124,15 +123,15 @@ TEST(RedisGate, ReleaseFreesTheSlotForAnotherWorker) {
   auto a = make_gate(server->address(), 2, clock, prefix, "a");
   auto b = make_gate(server->address(), 2, clock, prefix, "b");
   ASSERT_TRUE(a && b);
-  ASSERT_TRUE(a->try_acquire(kHost, 0));
-  ASSERT_TRUE(a->try_acquire(kHost, 0));
-  EXPECT_FALSE(b->try_acquire(kHost, 0));  // a holds both
-  a->release(kHost);
-  EXPECT_FALSE(b->try_acquire(kHost, 0));  // given back at a's next turn, not before
+  ASSERT_TRUE(a->try_acquire(gate_test::kHost, 0));
+  ASSERT_TRUE(a->try_acquire(gate_test::kHost, 0));
+  EXPECT_FALSE(b->try_acquire(gate_test::kHost, 0));  // a holds both
+  a->release(gate_test::kHost);
+  EXPECT_FALSE(b->try_acquire(gate_test::kHost, 0));  // given back at a's next turn, not before
   EXPECT_TRUE(a->maintain(0).empty());
-  EXPECT_EQ(a->leased(kHost), 1);
-  EXPECT_TRUE(b->try_acquire(kHost, 0));
-  EXPECT_FALSE(a->try_acquire(kHost, 0));
+  EXPECT_EQ(a->leased(gate_test::kHost), 1);
+  EXPECT_TRUE(b->try_acquire(gate_test::kHost, 0));
+  EXPECT_FALSE(a->try_acquire(gate_test::kHost, 0));
 }
 
 TEST(RedisGate, AnIdleConnectionKeepsItsSlotAndItsNextRequestReusesIt) {
@@ -143,19 +142,19 @@ TEST(RedisGate, AnIdleConnectionKeepsItsSlotAndItsNextRequestReusesIt) {
   auto a = make_gate(server->address(), 1, clock, prefix, "a");
   auto b = make_gate(server->address(), 1, clock, prefix, "b");
   ASSERT_TRUE(a && b);
-  ASSERT_TRUE(a->try_acquire(kHost, 0));
-  ASSERT_TRUE(a->connection_opening(kHost));
-  a->release(kHost);  // the request ended; its connection stays open, idle
+  ASSERT_TRUE(a->try_acquire(gate_test::kHost, 0));
+  ASSERT_TRUE(a->connection_opening(gate_test::kHost));
+  a->release(gate_test::kHost);  // the request ended; its connection stays open, idle
   (void)a->maintain(0);
-  EXPECT_EQ(a->leased(kHost), 1);
-  EXPECT_FALSE(b->try_acquire(kHost, 0));
-  EXPECT_FALSE(b->connection_opening(kHost));
-  EXPECT_TRUE(a->try_acquire(kHost, 0));  // reuses its own slot
-  a->release(kHost);
-  a->connection_closed(kHost);
+  EXPECT_EQ(a->leased(gate_test::kHost), 1);
+  EXPECT_FALSE(b->try_acquire(gate_test::kHost, 0));
+  EXPECT_FALSE(b->connection_opening(gate_test::kHost));
+  EXPECT_TRUE(a->try_acquire(gate_test::kHost, 0));  // reuses its own slot
+  a->release(gate_test::kHost);
+  a->connection_closed(gate_test::kHost);
   (void)a->maintain(0);
-  EXPECT_EQ(a->leased(kHost), 0);
-  EXPECT_TRUE(b->try_acquire(kHost, 0));
+  EXPECT_EQ(a->leased(gate_test::kHost), 0);
+  EXPECT_TRUE(b->try_acquire(gate_test::kHost, 0));
 }
 
 TEST(RedisGate, AHoldIsGlobal) {
@@ -166,13 +165,13 @@ TEST(RedisGate, AHoldIsGlobal) {
   auto a = make_gate(server->address(), 2, clock, prefix, "a");
   auto b = make_gate(server->address(), 2, clock, prefix, "b");
   ASSERT_TRUE(a && b);
-  ASSERT_TRUE(a->try_acquire(kHost, 0));
-  a->release(kHost);
-  a->hold(kHost, 60'000);  // the request was cut: the provider may still serve it
+  ASSERT_TRUE(a->try_acquire(gate_test::kHost, 0));
+  a->release(gate_test::kHost);
+  a->hold(gate_test::kHost, 60'000);  // the request was cut: the provider may still serve it
   (void)a->maintain(0);
-  EXPECT_EQ(a->leased(kHost), 0);
-  EXPECT_TRUE(b->try_acquire(kHost, 0));
-  EXPECT_FALSE(b->try_acquire(kHost, 0));  // the held slot counts for b too
+  EXPECT_EQ(a->leased(gate_test::kHost), 0);
+  EXPECT_TRUE(b->try_acquire(gate_test::kHost, 0));
+  EXPECT_FALSE(b->try_acquire(gate_test::kHost, 0));  // the held slot counts for b too
   EXPECT_EQ(gate_test::state(*b).held, 1);
   EXPECT_EQ(gate_test::state(*a).holds_taken, 1u);
 }
@@ -186,17 +185,18 @@ TEST(RedisGate, ALapsedLeaseIsHeldNotFreeUntilTheHoldEnds) {
   auto a = make_gate(server->address(), 2, clock, prefix, "a", ttl, hold);
   auto b = make_gate(server->address(), 2, clock, prefix, "b", ttl, hold);
   ASSERT_TRUE(a && b);
-  ASSERT_TRUE(a->try_acquire(kHost, clock.steady_ms()));
-  ASSERT_TRUE(a->try_acquire(kHost, clock.steady_ms()));
+  ASSERT_TRUE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
+  ASSERT_TRUE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
   const int64_t taken = real_ms();
   a->forget_for_test();  // a crashes: its lease is never renewed nor given back
   a.reset();
   // Past the lease's expiry, its slots are held, not free: b gets nothing...
   ASSERT_TRUE(eventually([&] { return real_ms() - taken > ttl + 100; }, 5'000));
-  EXPECT_FALSE(b->try_acquire(kHost, clock.steady_ms()));
+  EXPECT_FALSE(b->try_acquire(gate_test::kHost, clock.steady_ms()));
   EXPECT_EQ(gate_test::state(*b).held, 2);
   // ...until the hold (from the expiry) is over.
-  ASSERT_TRUE(eventually([&] { return b->try_acquire(kHost, clock.steady_ms()); }, 10'000));
+  ASSERT_TRUE(
+      eventually([&] { return b->try_acquire(gate_test::kHost, clock.steady_ms()); }, 10'000));
   EXPECT_GE(real_ms() - taken, ttl + hold - 50);  // 50 ms: the two clocks' tick
 }
 
@@ -209,15 +209,15 @@ TEST(RedisGate, RenewingKeepsTheLease) {
   auto a = make_gate(server->address(), 1, clock, prefix, "a", ttl, 10'000);
   auto b = make_gate(server->address(), 1, clock, prefix, "b", ttl, 10'000);
   ASSERT_TRUE(a && b);
-  ASSERT_TRUE(a->try_acquire(kHost, clock.steady_ms()));
+  ASSERT_TRUE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
   const int64_t start = real_ms();
   // Three TTLs, a's turn every 10 ms: its lease never lapses, b never gets the slot.
   while (real_ms() - start < 3 * ttl) {
     EXPECT_TRUE(a->maintain(clock.steady_ms()).empty());
-    EXPECT_FALSE(b->try_acquire(kHost, clock.steady_ms()));
+    EXPECT_FALSE(b->try_acquire(gate_test::kHost, clock.steady_ms()));
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_EQ(a->leased(kHost), 1);
+  EXPECT_EQ(a->leased(gate_test::kHost), 1);
   EXPECT_EQ(a->leases_lost(), 0u);
   EXPECT_EQ(gate_test::state(*b).held, 0);
 }
@@ -229,23 +229,23 @@ TEST(RedisGate, AWorkerThatCannotRenewInTimeStopsUsingItsSlots) {
   FakeClock clock;
   auto a = make_gate(server->address(), 2, clock, unique_prefix(), "a", 10'000);
   ASSERT_TRUE(a);
-  ASSERT_TRUE(a->try_acquire(kHost, clock.steady_ms()));
-  ASSERT_TRUE(a->connection_opening(kHost));
+  ASSERT_TRUE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
+  ASSERT_TRUE(a->connection_opening(gate_test::kHost));
   server->stop(/*crash=*/true);  // Redis unreachable: renewals fail
   clock.advance_ms(3'000);
   EXPECT_TRUE(a->maintain(clock.steady_ms()).empty());  // renewal failed, deadline not yet
   clock.advance_ms(4'499);
   EXPECT_TRUE(a->maintain(clock.steady_ms()).empty());
   clock.advance_ms(1);  // 3/4 of the TTL since the last renewal was sent
-  EXPECT_EQ(a->maintain(clock.steady_ms()), std::vector<std::string>{kHost});
-  EXPECT_EQ(a->leased(kHost), 0);
+  EXPECT_EQ(a->maintain(clock.steady_ms()), std::vector<std::string>{gate_test::kHost});
+  EXPECT_EQ(a->leased(gate_test::kHost), 0);
   // Until the cut transfer and its connection are gone, nothing new goes to that host.
-  EXPECT_FALSE(a->try_acquire(kHost, clock.steady_ms()));
-  EXPECT_FALSE(a->connection_opening(kHost));
-  a->release(kHost);
-  a->connection_closed(kHost);
+  EXPECT_FALSE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
+  EXPECT_FALSE(a->connection_opening(gate_test::kHost));
+  a->release(gate_test::kHost);
+  a->connection_closed(gate_test::kHost);
   // Usable again, but Redis is still unreachable: refused, never granted on error.
-  EXPECT_FALSE(a->try_acquire(kHost, clock.steady_ms()));
+  EXPECT_FALSE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
   EXPECT_EQ(a->leases_lost(), 1u);
 }
 
@@ -256,15 +256,15 @@ TEST(RedisGate, AfterAStallTheWorkerChecksItsLeaseBeforeSendingAnything) {
   const std::string prefix = unique_prefix();
   auto a = make_gate(server->address(), 2, clock, prefix, "a", 10'000);
   ASSERT_TRUE(a);
-  ASSERT_TRUE(a->try_acquire(kHost, clock.steady_ms()));
-  EXPECT_TRUE(a->may_send(kHost));
+  ASSERT_TRUE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
+  EXPECT_TRUE(a->may_send(gate_test::kHost));
   clock.advance_ms(20'000);  // the process was paused longer than the TTL
   // The first calls after the stall, before any maintain(): nothing may be sent on the
   // request already admitted, nothing new is admitted; the host is lost.
-  EXPECT_FALSE(a->may_send(kHost));
-  EXPECT_FALSE(a->try_acquire(kHost, clock.steady_ms()));
-  EXPECT_EQ(a->maintain(clock.steady_ms()), std::vector<std::string>{kHost});
-  a->release(kHost);  // the engine cut the transfer
+  EXPECT_FALSE(a->may_send(gate_test::kHost));
+  EXPECT_FALSE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
+  EXPECT_EQ(a->maintain(clock.steady_ms()), std::vector<std::string>{gate_test::kHost});
+  a->release(gate_test::kHost);  // the engine cut the transfer
   EXPECT_TRUE(a->maintain(clock.steady_ms()).empty());
   EXPECT_EQ(a->leases_lost(), 1u);
 }
@@ -277,10 +277,10 @@ TEST(RedisGate, UnreachableRedisRefusesEveryNewSlot) {
   auto a = make_gate(server->address(), 5, clock, unique_prefix(), "a");
   ASSERT_TRUE(a);
   server->stop(/*crash=*/true);
-  EXPECT_FALSE(a->try_acquire(kHost, clock.steady_ms()));
+  EXPECT_FALSE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
   clock.advance_ms(1'000);
-  EXPECT_FALSE(a->connection_opening(kHost));
-  EXPECT_EQ(a->leased(kHost), 0);
+  EXPECT_FALSE(a->connection_opening(gate_test::kHost));
+  EXPECT_EQ(a->leased(gate_test::kHost), 0);
 }
 
 }  // namespace

@@ -5,7 +5,8 @@
 #include "read_helper.h"
 
 namespace sluice::testing {
-namespace {
+// Named, not anonymous: the sanitizer builds compile test files together (unity build).
+namespace csv_format_test {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -137,5 +138,5 @@ TEST(CsvFormat, AcceptsCrlfAByteOrderMarkAndBlankLinesBeforeTheHeader) {
   EXPECT_THAT(r.problem_lines(), ElementsAre(5));
 }
 
-}  // namespace
+}  // namespace csv_format_test
 }  // namespace sluice::testing

@@ -5,7 +5,8 @@
 #include "read_helper.h"
 
 namespace sluice::testing {
-namespace {
+// Named, not anonymous: the sanitizer builds compile test files together (unity build).
+namespace jsonl_format_test {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -133,5 +134,5 @@ TEST(JsonlFormat, AcceptsCrlfAndAByteOrderMark) {
   EXPECT_TRUE(r.problems.empty());
 }
 
-}  // namespace
+}  // namespace jsonl_format_test
 }  // namespace sluice::testing

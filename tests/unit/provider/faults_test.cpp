@@ -12,7 +12,8 @@
 #include "provider/http_date.h"
 
 namespace sluice {
-namespace {
+// Named, not anonymous: the sanitizer builds compile test files together (unity build).
+namespace faults_test {
 
 RequestView get(std::string_view path) { return {"GET", path, ""}; }
 RequestView head(std::string_view path) { return {"HEAD", path, ""}; }
@@ -177,5 +178,5 @@ TEST(ProviderFaultTable, NoFlagsNoFaults) {
   }
 }
 
-}  // namespace
+}  // namespace faults_test
 }  // namespace sluice

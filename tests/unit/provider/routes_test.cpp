@@ -6,7 +6,8 @@
 #include "provider/faults.h"
 
 namespace sluice {
-namespace {
+// Named, not anonymous: the sanitizer builds compile test files together (unity build).
+namespace routes_test {
 
 RequestView get(std::string_view path) { return {"GET", path, ""}; }
 RequestView post(std::string_view path, std::string_view query = "") {
@@ -164,5 +165,5 @@ TEST(ProviderRoutes, FaultRepliesAreDelayedToo) {
   EXPECT_EQ(counters.snapshot().faults["http_410"], 1);
 }
 
-}  // namespace
+}  // namespace routes_test
 }  // namespace sluice

@@ -15,7 +15,8 @@
 #include "queue_fixture.h"
 
 namespace sluice::testing {
-namespace {
+// Named, not anonymous: the sanitizer builds compile test files together (unity build).
+namespace random_ops_test {
 
 // Drives a queue with a seeded random mix of every operation and records each answer.
 class RandomDriver {
@@ -329,5 +330,5 @@ TYPED_TEST(MatchesMemoryTest, SameAnswersToTheSameCalls) {
   }
 }
 
-}  // namespace
+}  // namespace random_ops_test
 }  // namespace sluice::testing

@@ -10,7 +10,8 @@
 #include "queue_fixture.h"
 
 namespace sluice::testing {
-namespace {
+// Named, not anonymous: the sanitizer builds compile test files together (unity build).
+namespace redis_queue_test {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -391,5 +392,5 @@ TEST(RedisQueueOpen, RefusesARedisClusterNode) {
   EXPECT_THAT(q.error().detail, HasSubstr("Redis Cluster node: not implemented yet"));
 }
 
-}  // namespace
+}  // namespace redis_queue_test
 }  // namespace sluice::testing

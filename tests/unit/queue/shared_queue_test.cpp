@@ -12,7 +12,8 @@
 #include "queue_fixture.h"
 
 namespace sluice::testing {
-namespace {
+// Named, not anonymous: the sanitizer builds compile test files together (unity build).
+namespace shared_queue_test {
 
 using ::testing::HasSubstr;
 
@@ -212,5 +213,5 @@ TYPED_TEST(SharedQueueTest, ReplayConcurrentWithARunOnAnotherHandle) {
                   .ok());
 }
 
-}  // namespace
+}  // namespace shared_queue_test
 }  // namespace sluice::testing

@@ -7,7 +7,8 @@
 #include "queue_fixture.h"
 
 namespace sluice::testing {
-namespace {
+// Named, not anonymous: the sanitizer builds compile test files together (unity build).
+namespace sqlite_dead_test {
 
 std::unique_ptr<SqliteQueue> open_as(const std::string& path, const std::string& owner,
                                      int busy_timeout_ms = 10'000) {
@@ -59,5 +60,5 @@ TEST(SqliteDeadLetter, ReplayIsOneTransaction) {
   EXPECT_EQ(*cli->replay(http_404(), kT0 + 1), 3u);
 }
 
-}  // namespace
+}  // namespace sqlite_dead_test
 }  // namespace sluice::testing
