@@ -41,7 +41,7 @@ int fail(const std::string& message) {
   return kExitError;
 }
 
-void print_summary(const EngineProgress& p, const Gate& gate, Store& store) {
+void print_summary(const EngineProgress& p, const GateStats& gate, Store& store) {
   double secs = p.elapsed_ms / 1000.0;
   std::printf(
       "run: stored %llu (%.1f MiB), dead %llu, retried %llu, deferred by open "
@@ -139,14 +139,18 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   const int64_t lease_ttl_ms = static_cast<int64_t>(a.lease_ttl * 1000);
   std::unique_ptr<LeaseKeeper> keeper;
   std::unique_ptr<Gate> gate_owner;  // before the fetcher: it outlives every open connection
+  GateStats* gate_stats = nullptr;   // the same object's statistics and events
   if (shared) {
     auto worker = make_redis_worker(g.queue, **queue, limits, lease_ttl_ms,
                                     static_cast<int64_t>(a.abandon_hold * 1000), clock, log);
     if (!worker.ok()) return fail(worker.error().to_string());
+    gate_stats = worker->gate.get();
     gate_owner = std::move(worker->gate);
     keeper = std::move(worker->keeper);
   } else {
-    gate_owner = std::make_unique<LocalGate>(limits, CircuitOptions{}, &clock);
+    auto local = std::make_unique<LocalGate>(limits, CircuitOptions{}, &clock);
+    gate_stats = local.get();
+    gate_owner = std::move(local);
   }
   Gate& gate = *gate_owner;
   Queue& work_queue = keeper ? static_cast<Queue&>(*keeper) : **queue;
@@ -183,7 +187,7 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
     eo.holds = read_run_record(record, clock.now_ms(), eo.heartbeat_interval_ms, eo.abandon_hold_ms,
                                grace, log);
   }
-  Engine engine(work_queue, gate, fetcher, **store, *keys, limits, clock, log, eo);
+  Engine engine(work_queue, gate, *gate_stats, fetcher, **store, *keys, limits, clock, log, eo);
 
   ProgressView::Mode pm = a.progress == "off"     ? ProgressView::Mode::off
                           : a.progress == "tty"   ? ProgressView::Mode::tty
@@ -191,14 +195,14 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
                                                   : ProgressView::detect(stderr);
   if (g.quiet) pm = ProgressView::Mode::off;
   ProgressView view(pm, stderr);
-  engine.on_progress([&view, &gate, hooks](const EngineProgress& p) {
-    view.update(p, gate.snapshot(), hooks ? hooks->jobs_added() : 0);
+  engine.on_progress([&view, gate_stats, hooks](const EngineProgress& p) {
+    view.update(p, gate_stats->snapshot(), hooks ? hooks->jobs_added() : 0);
   });
   if (!shared) {
     engine.on_heartbeat([&](const Heartbeat& hb) { write_run_record(record, hb, log); });
   }
   if (hooks) {
-    Status started = hooks->started(RunParts{gate, engine, limits, **store, log, clock});
+    Status started = hooks->started(RunParts{*gate_stats, engine, limits, **store, log, clock});
     if (!started.ok()) return fail(started.error().to_string());
   }
   // Declared after the engine, so it is dropped first: once it is gone the watcher thread
@@ -211,7 +215,7 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   Status s = engine.run();
   if (hooks) hooks->finished();
   view.finish();
-  print_summary(engine.progress(), gate, **store);
+  print_summary(engine.progress(), *gate_stats, **store);
   if (!s.ok()) return fail("run stopped: " + s.error().to_string());
   return engine.progress().stopping ? kExitInterrupted : kExitOk;
 }

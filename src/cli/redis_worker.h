@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "gate/gate.h"
 #include "gate/host_limits.h"
+#include "gate/redis_gate.h"
 #include "queue/lease_keeper.h"
 #include "queue/queue.h"
 #include "util/clock.h"
@@ -19,7 +19,7 @@ namespace sluice {
 struct RedisWorker {
   // Destroy the gate after the fetcher (its slots cover the fetcher's open connections)
   // and the keeper before the queue.
-  std::unique_ptr<Gate> gate;
+  std::unique_ptr<RedisGate> gate;
   std::unique_ptr<LeaseKeeper> keeper;
 };
 

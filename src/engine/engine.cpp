@@ -26,10 +26,12 @@ class NotifierScope {
 
 }  // namespace
 
-Engine::Engine(Queue& queue, Gate& gate, Fetcher& fetcher, Store& store, const KeyTemplate& keys,
-               const HostLimits& limits, const Clock& clock, Logger& log, EngineOptions options)
+Engine::Engine(Queue& queue, Gate& gate, GateStats& gate_stats, Fetcher& fetcher, Store& store,
+               const KeyTemplate& keys, const HostLimits& limits, const Clock& clock, Logger& log,
+               EngineOptions options)
     : queue_(queue),
       gate_(gate),
+      gate_stats_(gate_stats),
       fetcher_(fetcher),
       store_(store),
       keys_(keys),

@@ -47,9 +47,10 @@
 // that refuses everyone slows everyone within a few requests); each worker's circuit opens
 // on its own failures, so a host that is down may get up to W probes per probe interval.
 //
-// Threads: every member may be called from any thread (one mutex; snapshot() from a status
-// server), but the engine's thread makes every call but snapshot(). Calls that need Redis
-// block for one round trip (at most the connection's command timeout).
+// Threads: every member may be called from any thread (one mutex), but the engine's thread
+// makes every call but snapshot() (GateStats, from a status server's threads). Calls that
+// need Redis block for one round trip (at most the connection's command timeout), holding
+// the mutex: a snapshot() meanwhile waits for it.
 #pragma once
 
 #include <map>
@@ -59,6 +60,7 @@
 #include <vector>
 
 #include "gate/gate.h"
+#include "gate/gate_stats.h"
 #include "gate/local_gate.h"
 #include "queue/redis_connection.h"
 #include "util/clock.h"
@@ -77,7 +79,7 @@ struct RedisGateOptions {
   CircuitOptions circuit;
 };
 
-class RedisGate final : public Gate {
+class RedisGate final : public Gate, public GateStats {
  public:
   // conn is the gate's own (not shared with the queue). clock times the leases' deadlines
   // (steady_ms) and must outlive the gate; log may be null.
@@ -101,13 +103,16 @@ class RedisGate final : public Gate {
   int64_t paused_until_ms(const std::string& host_key, int64_t now_ms) const override;
   int64_t next_admit_ms(const std::string& host_key, int64_t now_ms) const override;
   HostHealth health(const std::string& host_key, int64_t now_ms) const override;
-  std::vector<GateEvent> take_events() override;
-  // The local view (in flight, open connections, per-worker AIMD and circuit); held is the
-  // host's global held slots as of this worker's last call to Redis.
-  std::map<std::string, HostGateState> snapshot() const override;
   // Renews leases due (every lease_ttl_ms / 4), gives back slots no longer needed, writes
   // holds; returns the hosts whose slots were lost since the last call.
   std::vector<std::string> maintain(int64_t now_ms) override;
+
+  // GateStats. snapshot(): this worker's view (its requests in flight and open connections,
+  // its own AIMD and circuit); held is the host's global held slots as of this worker's last
+  // call to Redis. No Redis call: it takes the LocalGate's mutex, then this gate's, one at a
+  // time; the latter may be held by the engine's thread for one Redis round trip.
+  std::map<std::string, HostGateState> snapshot() const override;
+  std::vector<GateEvent> take_events() override;  // the per-worker LocalGate's events
 
   // Gives back every slot and writes pending holds. Call when no connection is open.
   Status release_all();

@@ -45,7 +45,7 @@ TEST_F(EngineIdleWakeTest, AWorkerWithNothingToDoFinishesSoonAfterTheOthers) {
   limits_ = HostLimits(1);
   LocalGate gate(limits_, circuit_, &clock_);
   FakeFetcher fetcher(clock_, [](const FetchRequest&, int) { return FakeResponse{}; });
-  Engine engine(queue, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
+  Engine engine(queue, gate, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
   Status s = engine.run();
   ASSERT_TRUE(s.ok()) << s.error().to_string();
   const int64_t took = clock_.now_ms() - start;
