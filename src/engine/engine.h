@@ -168,6 +168,7 @@ class Engine {
   int64_t last_commit_ms_ = 0;
   bool queue_away_ = false;  // the queue's server did not answer the last call
   int64_t next_lease_ms_ = 0;
+  bool idle_closed_ = true;  // close_idle: nothing was started since the pool was closed (or new)
   std::vector<std::string> short_skip_;  // hosts skipped by the last short lease
   int64_t started_ms_ = 0;
   int64_t last_report_ms_ = 0;

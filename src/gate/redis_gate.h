@@ -101,6 +101,9 @@ class RedisGate final : public Gate, public GateStats {
   void hold(const std::string& host_key, int64_t ttl_ms) override;
   void feedback(const std::string& host_key, const Feedback& fb, int64_t now_ms) override;
   int64_t paused_until_ms(const std::string& host_key, int64_t now_ms) const override;
+  // A try_acquire that Redis refused (or that waits to ask again) is time-based: its host is
+  // due at retry_at, and at once (now_ms + 1) if that passed already, within the caller's
+  // turn, before anyone asked again.
   int64_t next_admit_ms(const std::string& host_key, int64_t now_ms) const override;
   HostHealth health(const std::string& host_key, int64_t now_ms) const override;
   // Renews leases due (every lease_ttl_ms / 4), gives back slots no longer needed, writes
@@ -133,6 +136,7 @@ class RedisGate final : public Gate, public GateStats {
     int64_t renewed_at = 0;      // steady: when the last good call was sent
     int64_t deadline = 0;        // steady: stop using the slots by then
     int64_t retry_at = 0;        // steady: ask Redis for more no earlier
+    bool asking = false;         // the last try_acquire waits for Redis to grant a slot
     bool lost = false;           // lost; its transfers and connections are going
     int held = 0;                // the host's held slots, at the last call
     int64_t held_for_ms = 0;     // until the first of them frees, at the last call
