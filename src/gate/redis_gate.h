@@ -36,8 +36,10 @@
 // Idle connections. A worker keeps a slot for each idle keep-alive connection, and its next
 // request to that host reuses it without asking Redis. So that idle connections do not
 // hoard slots other workers need, the engine marks a transfer to close its connection when
-// it ends if the worker has no job of that host left to reuse it (EngineOptions::
-// close_idle); the slot then goes back at the next maintain().
+// it ends if the worker has no job of that host left to reuse it, and closes every idle
+// connection once it has nothing in hand nor running (EngineOptions::close_idle); the slot
+// then goes back at the next maintain(). A worker refused a slot asks again
+// refused_poll_ms later (next_admit_ms tells the engine when).
 //
 // Per-worker parts (a LocalGate inside): the Retry-After pause, AIMD slow-down, the token
 // bucket (--rate) and the circuit breaker are each worker's own. Error bounds, with W
