@@ -39,7 +39,7 @@ int fail(const std::string& message) {
   return kExitError;
 }
 
-void print_summary(const EngineProgress& p, const Gate& gate, Store& store) {
+void print_summary(const EngineProgress& p, const GateStats& gate, Store& store) {
   double secs = p.elapsed_ms / 1000.0;
   std::printf(
       "run: stored %llu (%.1f MiB), dead %llu, retried %llu, deferred by open "
@@ -140,6 +140,7 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   fo.max_idle_connections = connection_cache_size(a);
 
   Gate& gate = life.gate();
+  GateStats& gate_stats = life.gate_stats();  // the same object's statistics and events
   GateObserver observer(gate);
   CurlFetcher fetcher(fo, &observer, &log);
 
@@ -162,7 +163,7 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   eo.content.allow_svg = a.allow_svg;
   eo.abandon_hold_ms = fo.abandon_hold_ms;
   life.configure(eo);  // holds an earlier run left, the lease time, idle connections
-  Engine engine(life.queue(), gate, fetcher, **store, *keys, limits, clock, log, eo);
+  Engine engine(life.queue(), gate, gate_stats, fetcher, **store, *keys, limits, clock, log, eo);
 
   ProgressView::Mode pm = a.progress == "off"     ? ProgressView::Mode::off
                           : a.progress == "tty"   ? ProgressView::Mode::tty
@@ -170,12 +171,12 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
                                                   : ProgressView::detect(stderr);
   if (g.quiet) pm = ProgressView::Mode::off;
   ProgressView view(pm, stderr);
-  engine.on_progress([&view, &gate, hooks](const EngineProgress& p) {
-    view.update(p, gate.snapshot(), hooks ? hooks->jobs_added() : 0);
+  engine.on_progress([&view, &gate_stats, hooks](const EngineProgress& p) {
+    view.update(p, gate_stats.snapshot(), hooks ? hooks->jobs_added() : 0);
   });
   engine.on_heartbeat(life.heartbeat_sink());  // none on Redis: no heartbeat is built
   if (hooks) {
-    Status started = hooks->started(RunParts{gate, engine, limits, **store, log, clock});
+    Status started = hooks->started(RunParts{gate_stats, engine, limits, **store, log, clock});
     if (!started.ok()) return fail(started.error().to_string());
   }
   // Declared after the engine, so it is dropped first: once it is gone the watcher thread
@@ -188,7 +189,7 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   Status s = engine.run();
   if (hooks) hooks->finished();
   view.finish();
-  print_summary(engine.progress(), gate, **store);
+  print_summary(engine.progress(), gate_stats, **store);
   if (!s.ok()) return fail("run stopped: " + s.error().to_string());
   return engine.progress().stopping ? kExitInterrupted : kExitOk;
 }

@@ -51,9 +51,10 @@ class ServeHooks final : public RunHooks {
     if (!queue.ok()) return queue.error();
     queue_ = std::move(*queue);
     p.engine.set_stats(&metrics_);
-    sampler_ = std::make_unique<Sampler>(p.gate, metrics_, series_, p.clock);
-    snapshots_ = std::make_unique<SnapshotSource>(*queue_, p.gate, p.limits, metrics_, series_,
-                                                  p.clock, [this] { return stopping_.load(); });
+    sampler_ = std::make_unique<Sampler>(p.gate_stats, metrics_, series_, p.clock);
+    snapshots_ =
+        std::make_unique<SnapshotSource>(*queue_, p.gate_stats, p.limits, metrics_, series_,
+                                         p.clock, [this] { return stopping_.load(); });
     std::string spool = p.store.spool_dir().string();
     auto ready = [this, spool]() -> Status {
       if (stopping_.load()) return make_error(Reason::cancelled, "the run is stopping");

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "engine/engine.h"
-#include "gate/gate.h"
+#include "gate/gate_stats.h"
 
 namespace sluice {
 

@@ -9,7 +9,7 @@
 
 #include "cli/app.h"
 #include "engine/engine.h"
-#include "gate/gate.h"
+#include "gate/gate_stats.h"
 #include "store/key_template.h"
 #include "store/s3_options.h"
 #include "store/store.h"
@@ -55,11 +55,10 @@ struct RunArgs {
 void add_run_options(CLI::App* cmd, RunArgs* a);
 
 // The parts of a set-up run that a hook may use, valid from started() until finished()
-// returns. The gate and the logger are thread-safe to read (LocalGate::snapshot() and
-// RedisGate::snapshot() lock);
+// returns. The gate's statistics and the logger are thread-safe to read (gate_stats.h);
 // the engine is not: only set_stats() (in started()) and request_stop() may be called.
 struct RunParts {
-  const Gate& gate;
+  const GateStats& gate_stats;
   Engine& engine;
   const HostLimits& limits;
   Store& store;

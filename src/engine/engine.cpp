@@ -26,10 +26,12 @@ class NotifierScope {
 
 }  // namespace
 
-Engine::Engine(Queue& queue, Gate& gate, Fetcher& fetcher, Store& store, const KeyTemplate& keys,
-               const HostLimits& limits, const Clock& clock, Logger& log, EngineOptions options)
+Engine::Engine(Queue& queue, Gate& gate, GateStats& gate_stats, Fetcher& fetcher, Store& store,
+               const KeyTemplate& keys, const HostLimits& limits, const Clock& clock, Logger& log,
+               EngineOptions options)
     : queue_(queue),
       gate_(gate),
+      gate_stats_(gate_stats),
       fetcher_(fetcher),
       store_(store),
       keys_(keys),
@@ -75,6 +77,11 @@ Status Engine::run() {
 
   for (;;) {
     int64_t now = clock_.now_ms();
+    // Nothing in hand nor running: idle connections would keep slots other workers need.
+    // Closed before maintain(), which gives their slots back in the same turn.
+    if (opt_.close_idle && !idle_closed_ && fetching_.empty() && buffered_.empty()) {
+      idle_closed_ = fetcher_.close_idle_connections();
+    }
     // A gate with slots outside this process renews them; if it lost some, every transfer
     // is cut and every connection closed before anything else is sent (gate.h, maintain).
     if (!gate_.maintain(clock_.steady_ms()).empty()) fetcher_.cancel_all();
@@ -219,6 +226,7 @@ void Engine::start_ready(int64_t now) {
       fetching_.emplace(tag, std::move(a));
       const int running = ++active_per_host_[host];
       req.close_when_done = opt_.close_idle && jobs.size() < static_cast<size_t>(running);
+      idle_closed_ = false;
       busy_since_beat_[host] = limits_.cap_for(host);
       stats_->fetch_started(host);
       fetcher_.start(std::move(req));
@@ -333,9 +341,13 @@ int64_t Engine::next_wake(int64_t now) const {
   if (!stopping_ && !disk_.clear()) {
     wake = std::min(wake, now + (disk_.next_wake_ms() - clock_.steady_ms()));
   }
-  if (!stopping_ && store_waiting_.empty()) {
+  // The gate's wakes, when start_ready() would ask it (not under the store's backpressure,
+  // nor while a local fault stops fetching, nor for a host whose batch still runs).
+  if (!stopping_ && store_waiting_.empty() && storing_.size() < opt_.max_storing &&
+      fetch_budget() > 0) {
     const int64_t steady = clock_.steady_ms();  // the gate's time (engine.h, Clocks)
     for (const auto& [host, jobs] : buffered_) {
+      if (opt_.mode == WindowMode::batch && active_per_host_.count(host) > 0) continue;
       int64_t admit = gate_.next_admit_ms(host, steady);
       if (admit > steady) wake = std::min(wake, now + (admit - steady));
     }

@@ -10,7 +10,9 @@
 // way out, errors included, so once it returns nothing calls into the engine but the
 // caller, and the Engine, its fetcher and its store may be destroyed in any order.
 // Everything passed to the constructor must outlive the Engine; progress and heartbeat
-// callbacks run on the engine's thread, inside run().
+// callbacks run on the engine's thread, inside run(). gate and gate_stats are usually one
+// object (LocalGate, RedisGate): admission, and the statistics and events the engine logs
+// and writes into heartbeats (held slots).
 //
 // Clocks. The queue's timestamps (not_before, lease expiry, heartbeats read by another
 // process) are on the wall clock, Clock::now_ms; everything the gate times (Retry-After
@@ -37,6 +39,7 @@
 #include "engine/run_stats.h"
 #include "fetch/fetcher.h"
 #include "gate/gate.h"
+#include "gate/gate_stats.h"
 #include "queue/queue.h"
 #include "store/file_ext.h"
 #include "store/key_template.h"
@@ -69,8 +72,9 @@ struct EngineProgress {
 
 class Engine {
  public:
-  Engine(Queue& queue, Gate& gate, Fetcher& fetcher, Store& store, const KeyTemplate& keys,
-         const HostLimits& limits, const Clock& clock, Logger& log, EngineOptions options);
+  Engine(Queue& queue, Gate& gate, GateStats& gate_stats, Fetcher& fetcher, Store& store,
+         const KeyTemplate& keys, const HostLimits& limits, const Clock& clock, Logger& log,
+         EngineOptions options);
 
   // Runs until the queue is drained (or, with follow, until stopped). Errors are fatal
   // conditions (the queue failed, the store refuses for good, a local fault lasted
@@ -136,6 +140,7 @@ class Engine {
 
   Queue& queue_;
   Gate& gate_;
+  GateStats& gate_stats_;
   Fetcher& fetcher_;
   Store& store_;
   const KeyTemplate& keys_;
@@ -163,6 +168,7 @@ class Engine {
   int64_t last_commit_ms_ = 0;
   bool queue_away_ = false;  // the queue's server did not answer the last call
   int64_t next_lease_ms_ = 0;
+  bool idle_closed_ = true;  // close_idle: nothing was started since the pool was closed (or new)
   std::vector<std::string> short_skip_;  // hosts skipped by the last short lease
   int64_t started_ms_ = 0;
   int64_t last_report_ms_ = 0;

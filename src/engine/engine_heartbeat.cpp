@@ -8,7 +8,7 @@
 namespace sluice {
 
 void Engine::log_gate_events() {
-  for (const GateEvent& e : gate_.take_events()) {
+  for (const GateEvent& e : gate_stats_.take_events()) {
     bool loud =
         e.kind == GateEvent::Kind::circuit_opened || e.kind == GateEvent::Kind::probe_failed;
     if (loud)
@@ -40,7 +40,7 @@ void Engine::beat(int64_t now, bool final, bool force) {
     hb.busy = busy_since_beat_;
     for (const auto& [host, n] : active_per_host_) hb.busy[host] = limits_.cap_for(host);
   }
-  for (const auto& [host, st] : gate_.snapshot()) {
+  for (const auto& [host, st] : gate_stats_.snapshot()) {
     // Held slots (cut requests, this run's or an earlier run's) outlive this run: the next
     // run holds them on. Requests cut at the end of the grace period are among them.
     if (st.held > 0) hb.holds[host] = SlotHold{st.held, now + st.held_for_ms};

@@ -47,7 +47,9 @@ struct EngineOptions {
   std::map<std::string, SlotHold> holds;  // from an earlier run's last heartbeat: held at start
   // Idle connections hold slots other workers need (RedisGate): a transfer started when
   // fewer jobs of its host are left in hand than transfers to it are running closes its
-  // connection when it ends instead of keeping it alive (FetchRequest::close_when_done).
+  // connection when it ends instead of keeping it alive (FetchRequest::close_when_done);
+  // and once nothing is left in hand nor running, every idle connection is closed
+  // (Fetcher::close_idle_connections), before the gate's maintain() gives their slots back.
   bool close_idle = false;
 };
 

@@ -162,6 +162,16 @@ void CurlFetcher::remove_all_transfers() {
 
 void CurlFetcher::cancel_all() {
   remove_all_transfers();
+  replace_multi();
+}
+
+bool CurlFetcher::close_idle_connections() {
+  if (!transfers_.empty()) return false;
+  if (sockets_.open_sockets() > 0) replace_multi();
+  return true;
+}
+
+void CurlFetcher::replace_multi() {
   // A fresh multi handle; cleaning up the old one closes every cached connection.
   MultiPtr old = std::move(multi_);
   old.reset();            // detached from the loop first (MultiDeleter)

@@ -45,6 +45,8 @@ class CurlFetcher final : public Fetcher {
   size_t in_flight() const override;
   // Also closes every pooled connection (the observer sees each close).
   void cancel_all() override;
+  // With no transfer running: a fresh multi handle, as cancel_all does.
+  bool close_idle_connections() override;
 
   // Sockets open now (in use or idle in the connection cache).
   size_t open_sockets() const { return sockets_.open_sockets(); }
@@ -65,6 +67,7 @@ class CurlFetcher final : public Fetcher {
   std::chrono::steady_clock::time_point check_deadlines(std::chrono::steady_clock::time_point now);
   void finish(Transfer* t);
   void remove_all_transfers();
+  void replace_multi();  // closes every connection the old handle had open
 
   FetchOptions options_;
   Logger* logger_;

@@ -113,6 +113,11 @@ class Fetcher {
   // as timeout when their deadline had passed, each with cut_host set) and closes every
   // connection.
   virtual void cancel_all() = 0;
+  // Closes every idle pooled connection, if no transfer is running; otherwise does nothing
+  // (libcurl cannot close one connection of its cache). Returns whether it closed them.
+  // For a worker that shares a host's cap with others: an idle keep-alive connection keeps
+  // a slot, which this gives back once the worker has nothing left to fetch.
+  virtual bool close_idle_connections() { return false; }
 };
 
 }  // namespace sluice

@@ -25,13 +25,14 @@
 #include "gate/aimd.h"
 #include "gate/circuit.h"
 #include "gate/gate.h"
+#include "gate/gate_stats.h"
 #include "gate/token_bucket.h"
 #include "util/clock.h"
 #include "util/thread_annotations.h"
 
 namespace sluice {
 
-class LocalGate final : public Gate {
+class LocalGate final : public Gate, public GateStats {
  public:
   static constexpr size_t kMaxEvents = 1000;  // untaken events beyond this drop the oldest
 
@@ -54,8 +55,10 @@ class LocalGate final : public Gate {
   int64_t paused_until_ms(const std::string& host_key, int64_t now_ms) const override;
   int64_t next_admit_ms(const std::string& host_key, int64_t now_ms) const override;
   HostHealth health(const std::string& host_key, int64_t now_ms) const override;
-  std::vector<GateEvent> take_events() override;
+
+  // GateStats. snapshot() locks the gate's mutex (any thread may call it).
   std::map<std::string, HostGateState> snapshot() const override;
+  std::vector<GateEvent> take_events() override;
 
  private:
   struct Host {
@@ -73,7 +76,7 @@ class LocalGate final : public Gate {
   void emit(GateEvent e) REQUIRES(mu_);
 
   // The engine's loop calls everything but snapshot(), which a status server may call
-  // from its own thread; one lock keeps that simple.
+  // from its own thread (gate_stats.h); one lock keeps that simple.
   mutable std::mutex mu_;
   SystemClock system_clock_;
   const Clock* clock_;

@@ -110,12 +110,13 @@ RedisGate::Sync RedisGate::sync(const std::string& host_key, Host& h, int want) 
 bool RedisGate::try_acquire(const std::string& host_key, int64_t now_ms) {
   std::lock_guard lock(mu_);
   Host& h = host(host_key);
+  h.asking = false;  // set again below if Redis is what refuses
   if (!usable(host_key, h)) return false;
   if (!local_.would_admit(host_key, now_ms)) return false;
   const int want = std::max(h.in_flight + 1, h.open);
   if (want > h.leased) {
-    if (clock_.steady_ms() < h.retry_at) return false;
-    if (sync(host_key, h, want) != Sync::granted) return false;
+    h.asking = clock_.steady_ms() < h.retry_at || sync(host_key, h, want) != Sync::granted;
+    if (h.asking) return false;
   }
   // would_admit said yes a moment ago; if this still refuses, the slot goes back at the
   // next maintain().
@@ -179,7 +180,11 @@ int64_t RedisGate::next_admit_ms(const std::string& host_key, int64_t now_ms) co
   const Host& h = it->second;
   const int64_t steady = clock_.steady_ms();
   int64_t retry = 0;
-  if (h.retry_at > steady) retry = now_ms + (h.retry_at - steady);
+  if (h.retry_at > steady) {
+    retry = now_ms + (h.retry_at - steady);
+  } else if (h.asking) {
+    retry = now_ms + 1;  // the time to ask again passed while the caller's turn went on
+  }
   if (h.lost) retry = now_ms + opt_.refused_poll_ms;  // until its transfers are gone
   t = std::max(t, retry);
   return t > now_ms ? t : 0;

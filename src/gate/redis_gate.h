@@ -36,8 +36,10 @@
 // Idle connections. A worker keeps a slot for each idle keep-alive connection, and its next
 // request to that host reuses it without asking Redis. So that idle connections do not
 // hoard slots other workers need, the engine marks a transfer to close its connection when
-// it ends if the worker has no job of that host left to reuse it (EngineOptions::
-// close_idle); the slot then goes back at the next maintain().
+// it ends if the worker has no job of that host left to reuse it, and closes every idle
+// connection once it has nothing in hand nor running (EngineOptions::close_idle); the slot
+// then goes back at the next maintain(). A worker refused a slot asks again
+// refused_poll_ms later (next_admit_ms tells the engine when).
 //
 // Per-worker parts (a LocalGate inside): the Retry-After pause, AIMD slow-down, the token
 // bucket (--rate) and the circuit breaker are each worker's own. Error bounds, with W
@@ -47,9 +49,10 @@
 // that refuses everyone slows everyone within a few requests); each worker's circuit opens
 // on its own failures, so a host that is down may get up to W probes per probe interval.
 //
-// Threads: every member may be called from any thread (one mutex; snapshot() from a status
-// server), but the engine's thread makes every call but snapshot(). Calls that need Redis
-// block for one round trip (at most the connection's command timeout).
+// Threads: every member may be called from any thread (one mutex), but the engine's thread
+// makes every call but snapshot() (GateStats, from a status server's threads). Calls that
+// need Redis block for one round trip (at most the connection's command timeout), holding
+// the mutex: a snapshot() meanwhile waits for it.
 #pragma once
 
 #include <map>
@@ -59,6 +62,7 @@
 #include <vector>
 
 #include "gate/gate.h"
+#include "gate/gate_stats.h"
 #include "gate/local_gate.h"
 #include "queue/redis_connection.h"
 #include "util/clock.h"
@@ -77,7 +81,7 @@ struct RedisGateOptions {
   CircuitOptions circuit;
 };
 
-class RedisGate final : public Gate {
+class RedisGate final : public Gate, public GateStats {
  public:
   // conn is the gate's own (not shared with the queue). clock times the leases' deadlines
   // (steady_ms) and must outlive the gate; log may be null.
@@ -99,15 +103,21 @@ class RedisGate final : public Gate {
   void hold(const std::string& host_key, int64_t ttl_ms) override;
   void feedback(const std::string& host_key, const Feedback& fb, int64_t now_ms) override;
   int64_t paused_until_ms(const std::string& host_key, int64_t now_ms) const override;
+  // A try_acquire that Redis refused (or that waits to ask again) is time-based: its host is
+  // due at retry_at, and at once (now_ms + 1) if that passed already, within the caller's
+  // turn, before anyone asked again.
   int64_t next_admit_ms(const std::string& host_key, int64_t now_ms) const override;
   HostHealth health(const std::string& host_key, int64_t now_ms) const override;
-  std::vector<GateEvent> take_events() override;
-  // The local view (in flight, open connections, per-worker AIMD and circuit); held is the
-  // host's global held slots as of this worker's last call to Redis.
-  std::map<std::string, HostGateState> snapshot() const override;
   // Renews leases due (every lease_ttl_ms / 4), gives back slots no longer needed, writes
   // holds; returns the hosts whose slots were lost since the last call.
   std::vector<std::string> maintain(int64_t now_ms) override;
+
+  // GateStats. snapshot(): this worker's view (its requests in flight and open connections,
+  // its own AIMD and circuit); held is the host's global held slots as of this worker's last
+  // call to Redis. No Redis call: it takes the LocalGate's mutex, then this gate's, one at a
+  // time; the latter may be held by the engine's thread for one Redis round trip.
+  std::map<std::string, HostGateState> snapshot() const override;
+  std::vector<GateEvent> take_events() override;  // the per-worker LocalGate's events
 
   // Gives back every slot and writes pending holds. Call when no connection is open.
   Status release_all();
@@ -128,6 +138,7 @@ class RedisGate final : public Gate {
     int64_t renewed_at = 0;      // steady: when the last good call was sent
     int64_t deadline = 0;        // steady: stop using the slots by then
     int64_t retry_at = 0;        // steady: ask Redis for more no earlier
+    bool asking = false;         // the last try_acquire waits for Redis to grant a slot
     bool lost = false;           // lost; its transfers and connections are going
     int held = 0;                // the host's held slots, at the last call
     int64_t held_for_ms = 0;     // until the first of them frees, at the last call

@@ -45,7 +45,11 @@ Result<std::optional<int64_t>> LeaseKeeper::next_ready_ms() {
     std::lock_guard lock(mu_);
     mine = held_.size();
   }
-  if (stats->all.leased > mine) return std::optional<int64_t>(clock_.now_ms() + kOthersPollMs);
+  if (stats->all.leased > mine) {
+    const uint64_t others = stats->all.leased - mine;
+    return std::optional<int64_t>(clock_.now_ms() +
+                                  (others <= kFewLeased ? kFewLeasedPollMs : kOthersPollMs));
+  }
   return next;
 }
 

@@ -4,7 +4,7 @@
 
 namespace sluice {
 
-Sampler::Sampler(const Gate& gate, RunMetrics& metrics, Series& series, const Clock& clock,
+Sampler::Sampler(const GateStats& gate, RunMetrics& metrics, Series& series, const Clock& clock,
                  int64_t interval_ms)
     : gate_(gate), metrics_(metrics), series_(series), clock_(clock), interval_ms_(interval_ms) {}
 

@@ -1,6 +1,6 @@
-// Samples the run into a Series every interval, on its own thread: the gate's snapshot
-// (open connections, caps; LocalGate::snapshot() locks) and the run's counters and
-// in-flight peaks (RunMetrics locks). Reads nothing else of the engine.
+// Samples the run into a Series every interval, on its own thread: the gate's statistics
+// (open connections, caps; GateStats::snapshot() may be called from any thread) and the
+// run's counters and in-flight peaks (RunMetrics locks). Reads nothing else of the engine.
 // start() once; stop() (or the destructor) joins the thread. gate, metrics, series and
 // clock must outlive the sampler.
 #pragma once
@@ -10,7 +10,7 @@
 #include <mutex>
 #include <thread>
 
-#include "gate/gate.h"
+#include "gate/gate_stats.h"
 #include "server/run_metrics.h"
 #include "server/series.h"
 #include "util/clock.h"
@@ -19,7 +19,7 @@ namespace sluice {
 
 class Sampler {
  public:
-  Sampler(const Gate& gate, RunMetrics& metrics, Series& series, const Clock& clock,
+  Sampler(const GateStats& gate, RunMetrics& metrics, Series& series, const Clock& clock,
           int64_t interval_ms = 200);
   ~Sampler();
   Sampler(const Sampler&) = delete;
@@ -30,7 +30,7 @@ class Sampler {
   void sample_now();  // one sample on the calling thread (tests; and stop())
 
  private:
-  const Gate& gate_;
+  const GateStats& gate_;
   RunMetrics& metrics_;
   Series& series_;
   const Clock& clock_;

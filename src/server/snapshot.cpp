@@ -4,7 +4,7 @@
 
 namespace sluice {
 
-SnapshotSource::SnapshotSource(Queue& queue, const Gate& gate, const HostLimits& limits,
+SnapshotSource::SnapshotSource(Queue& queue, const GateStats& gate, const HostLimits& limits,
                                RunMetrics& metrics, const Series& series, const Clock& clock,
                                std::function<bool()> stopping, int64_t cache_ms)
     : queue_(queue),

@@ -11,7 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "gate/gate.h"
+#include "gate/gate_stats.h"
+#include "gate/host_limits.h"
 #include "queue/queue.h"
 #include "server/run_metrics.h"
 #include "server/series.h"
@@ -36,7 +37,7 @@ struct ServerSnapshot {
 // Thread-safe: HTTP threads call take() concurrently. All references must outlive it.
 class SnapshotSource {
  public:
-  SnapshotSource(Queue& queue, const Gate& gate, const HostLimits& limits, RunMetrics& metrics,
+  SnapshotSource(Queue& queue, const GateStats& gate, const HostLimits& limits, RunMetrics& metrics,
                  const Series& series, const Clock& clock, std::function<bool()> stopping,
                  int64_t cache_ms = 250);
 
@@ -45,7 +46,7 @@ class SnapshotSource {
 
  private:
   Queue& queue_;
-  const Gate& gate_;
+  const GateStats& gate_;
   const HostLimits& limits_;
   RunMetrics& metrics_;
   const Series& series_;

@@ -30,6 +30,7 @@ class EmbeddedLife final : public WorkerLife {
 
   Queue& queue() override { return *queue_; }
   Gate& gate() override { return gate_; }
+  GateStats& gate_stats() override { return gate_; }
   // Every lease goes back to queued (the lock says their holder is gone); the spool is
   // emptied (no other worker writes to it).
   Status begin(Store& store) override;

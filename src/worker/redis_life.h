@@ -10,8 +10,8 @@
 #include <memory>
 #include <string>
 
-#include "gate/gate.h"
 #include "gate/host_limits.h"
+#include "gate/redis_gate.h"
 #include "queue/lease_keeper.h"
 #include "queue/queue.h"
 #include "util/clock.h"
@@ -33,6 +33,7 @@ class RedisLife final : public WorkerLife {
 
   Queue& queue() override { return *keeper_; }  // the keeper: it renews what the engine leases
   Gate& gate() override { return *gate_; }
+  GateStats& gate_stats() override { return *gate_; }
   // Only expired leases go back to queued (other workers are alive); the spool is left
   // alone (other workers may share it: their temp files are not leftovers).
   Status begin(Store& store) override;
@@ -49,7 +50,7 @@ class RedisLife final : public WorkerLife {
   // Destroyed bottom to top: gate, keeper, queue (worker_life.h, "Teardown").
   std::unique_ptr<Queue> queue_;  // a RedisQueue
   std::unique_ptr<LeaseKeeper> keeper_;
-  std::unique_ptr<Gate> gate_;
+  std::unique_ptr<RedisGate> gate_;
   const LifeOptions options_;
   const Clock& clock_;
   Logger& log_;

@@ -42,6 +42,7 @@
 #include "engine/heartbeat.h"
 #include "engine/options.h"
 #include "gate/gate.h"
+#include "gate/gate_stats.h"
 #include "queue/queue.h"
 #include "store/store.h"
 #include "util/error.h"
@@ -65,10 +66,12 @@ class WorkerLife {
   WorkerLife(const WorkerLife&) = delete;
   WorkerLife& operator=(const WorkerLife&) = delete;
 
-  // The queue the engine works on, and the gate it admits through; both live as long as
-  // the life, and only the engine's thread calls them (Gate::snapshot excepted: gate.h).
+  // The queue the engine works on, the gate it admits through and that gate's statistics
+  // and events; all live as long as the life, and only the engine's thread calls them
+  // (GateStats::snapshot excepted: any thread, gate_stats.h).
   virtual Queue& queue() = 0;
   virtual Gate& gate() = 0;
+  virtual GateStats& gate_stats() = 0;
 
   // At start, before the engine leases anything: takes back the leases whose holders are
   // gone (logged when there were any) and clears what they left in store's spool that is

@@ -59,7 +59,7 @@ class EngineClockTest : public EngineFixture {
 
   Status run(Fetcher& fetcher) {
     LocalGate gate(limits_);
-    Engine engine(queue_, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
+    Engine engine(queue_, gate, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
     return engine.run();
   }
 
@@ -162,7 +162,7 @@ TEST_F(EngineClockTest, AStoreRetryGoesOnTimeThroughAWallClockStepBackward) {
   self = &fetcher;
   LocalGate gate(limits_);
   auto keys = KeyTemplate::parse("{id}{ext}");
-  Engine engine(queue_, gate, fetcher, faulty, *keys, limits_, clock_, log_, opt_);
+  Engine engine(queue_, gate, gate, fetcher, faulty, *keys, limits_, clock_, log_, opt_);
   int64_t start = clock_.steady_ms();
   ASSERT_TRUE(engine.run().ok());
   ASSERT_TRUE(fetcher.stepped());

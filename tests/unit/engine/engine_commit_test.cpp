@@ -39,7 +39,7 @@ TEST_F(EngineCommitTest, TheLastOutcomeIsCommittedWithoutWaitingForTheInterval) 
   limits_ = HostLimits(1);
   LocalGate gate(limits_, circuit_, &clock_);
   FakeFetcher fetcher(clock_, [](const FetchRequest&, int) { return FakeResponse{}; });
-  Engine engine(queue_, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
+  Engine engine(queue_, gate, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
   const int64_t start = clock_.now_ms();
   Status s = engine.run();
   ASSERT_TRUE(s.ok()) << s.error().to_string();
@@ -57,7 +57,7 @@ TEST_F(EngineCommitTest, OutcomesWhileTransfersRunAreGrouped) {
   limits_ = HostLimits(4);
   LocalGate gate(limits_, circuit_, &clock_);
   FakeFetcher fetcher(clock_, [](const FetchRequest&, int) { return FakeResponse{}; });
-  Engine engine(queue, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
+  Engine engine(queue, gate, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
   Status s = engine.run();
   ASSERT_TRUE(s.ok()) << s.error().to_string();
   auto stats = queue.stats();

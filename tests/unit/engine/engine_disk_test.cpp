@@ -46,7 +46,7 @@ class EngineDiskTest : public EngineFixture {
   Status run(FakeFetcher& fetcher, int cap = 3, Engine** engine_out = nullptr) {
     limits_ = HostLimits(cap);
     LocalGate gate(limits_, circuit_, &clock_);
-    Engine engine(queue_, gate, fetcher, *faulty_, keys_, limits_, clock_, log_, opt_);
+    Engine engine(queue_, gate, gate, fetcher, *faulty_, keys_, limits_, clock_, log_, opt_);
     if (engine_out) *engine_out = &engine;
     Status s = engine.run();
     progress_ = engine.progress();

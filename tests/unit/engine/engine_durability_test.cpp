@@ -70,7 +70,7 @@ class EngineDurabilityTest : public ::testing::TestWithParam<Durability> {
     LocalGate gate(limits, CircuitOptions{}, &clock_);
     auto keys = KeyTemplate::parse("{id}{ext}");
     EXPECT_TRUE(keys.ok());
-    Engine engine(queue_, gate, fetcher, *store_, *keys, limits, clock_, log_, opt_);
+    Engine engine(queue_, gate, gate, fetcher, *store_, *keys, limits, clock_, log_, opt_);
     Status s = engine.run();
     done_ = queue_.stats()->all.done;
     return s;

@@ -26,7 +26,7 @@ class EngineHoldTest : public EngineFixture {
   Status run(FakeFetcher& fetcher, int cap) {
     limits_ = HostLimits(cap);
     LocalGate gate(limits_, CircuitOptions{}, &clock_);
-    Engine engine(queue_, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
+    Engine engine(queue_, gate, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
     engine.on_heartbeat([this](const Heartbeat& hb) { beats_.push_back(hb); });
     Status s = engine.run();
     gate_state_ = gate.snapshot()[kHost];
@@ -144,8 +144,6 @@ class LosingGate final : public Gate {
   HostHealth health(const std::string& h, int64_t now) const override {
     return inner_.health(h, now);
   }
-  std::vector<GateEvent> take_events() override { return inner_.take_events(); }
-  std::map<std::string, HostGateState> snapshot() const override { return inner_.snapshot(); }
   std::vector<std::string> maintain(int64_t) override {
     if (!lose) return {};
     lose = false;
@@ -170,7 +168,7 @@ TEST_F(EngineHoldTest, LostSlotsCutEveryTransferAtOnce) {
   fetcher.cut_on_cancel(true);
   auto keys = KeyTemplate::parse("{id}{ext}");
   ASSERT_TRUE(keys.ok());
-  Engine engine(queue_, gate, fetcher, *store_, *keys, limits_, clock_, log_, opt_);
+  Engine engine(queue_, gate, local, fetcher, *store_, *keys, limits_, clock_, log_, opt_);
   ASSERT_TRUE(engine.run().ok());
   EXPECT_EQ(fetcher.cancels(), 1);
   EXPECT_EQ(fetcher.calls("http://" + kHost + "/p/1.jpg"), 2);  // cut, then fetched again

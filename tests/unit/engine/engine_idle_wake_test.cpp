@@ -4,6 +4,10 @@
 // but the last).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "engine/engine_fixture.h"
 #include "engine/forwarding_queue.h"
 
@@ -31,7 +35,82 @@ class OthersHoldQueue final : public ForwardingQueue {
   int64_t call_ms_;
 };
 
+// A Gate that forwards to a LocalGate and writes "maintain" into a trace at each call.
+class TracingGate final : public Gate {
+ public:
+  TracingGate(Gate& inner, std::vector<std::string>& trace) : inner_(inner), trace_(trace) {}
+  bool try_acquire(const std::string& h, int64_t now) override {
+    return inner_.try_acquire(h, now);
+  }
+  void release(const std::string& h) override { inner_.release(h); }
+  bool connection_opening(const std::string& h) override { return inner_.connection_opening(h); }
+  void connection_closed(const std::string& h) override { inner_.connection_closed(h); }
+  void hold(const std::string& h, int64_t ttl) override { inner_.hold(h, ttl); }
+  void feedback(const std::string& h, const Feedback& fb, int64_t now) override {
+    inner_.feedback(h, fb, now);
+  }
+  int64_t paused_until_ms(const std::string& h, int64_t now) const override {
+    return inner_.paused_until_ms(h, now);
+  }
+  int64_t next_admit_ms(const std::string& h, int64_t now) const override {
+    return inner_.next_admit_ms(h, now);
+  }
+  HostHealth health(const std::string& h, int64_t now) const override {
+    return inner_.health(h, now);
+  }
+  std::vector<std::string> maintain(int64_t now) override {
+    trace_.push_back("maintain");
+    return inner_.maintain(now);
+  }
+
+ private:
+  Gate& inner_;
+  std::vector<std::string>& trace_;
+};
+
 class EngineIdleWakeTest : public EngineFixture {};
+
+// A worker sharing a cap (close_idle) that has nothing left in hand while another worker
+// still holds leases: its idle connections would keep slots the other one needs. It closes
+// them once, with nothing running, and the gate's maintain() follows in the same turn (before
+// the loop waits), so their slots go back at once.
+TEST_F(EngineIdleWakeTest, AnIdleWorkerClosesItsIdleConnectionsBeforeTheGateMaintains) {
+  for (bool close_idle : {false, true}) {
+    opt_.close_idle = close_idle;
+    opt_.idle_poll_ms = 10;
+    const int64_t start = clock_.now_ms();
+    OthersHoldQueue queue(clock_, start + 200, 1);
+    std::vector<JobInput> jobs;
+    for (int i = 0; i < 3; ++i) {
+      jobs.push_back({"j" + std::to_string(i) + (close_idle ? "c" : ""),
+                      "http://img.example/" + std::to_string(i) + (close_idle ? "c" : "") + ".jpg",
+                      ""});
+    }
+    ASSERT_TRUE(queue.enqueue(jobs, clock_.now_ms()).ok());
+    limits_ = HostLimits(2);
+    LocalGate local(limits_, circuit_, &clock_);
+    std::vector<std::string> trace;
+    TracingGate gate(local, trace);
+    FakeFetcher fetcher(clock_, [](const FetchRequest&, int) { return FakeResponse{}; });
+    fetcher.trace_into(&trace);
+    Engine engine(queue, gate, local, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
+    Status s = engine.run();
+    ASSERT_TRUE(s.ok()) << s.error().to_string();
+    EXPECT_EQ(fetcher.started(), 3u);
+    if (!close_idle) {
+      EXPECT_EQ(fetcher.idle_closes(), 0);
+      continue;
+    }
+    // Once: the worker stayed idle for many turns (the other's leases), and started nothing
+    // after (FakeFetcher refuses while a transfer runs, and does not count that).
+    EXPECT_EQ(fetcher.idle_closes(), 1);
+    auto at = std::find(trace.begin(), trace.end(), "close_idle");
+    ASSERT_NE(at, trace.end());
+    EXPECT_GT(std::count(at, trace.end(), "wait"), 3);  // idle turns followed
+    ASSERT_NE(std::next(at), trace.end());
+    EXPECT_EQ(*std::next(at), "maintain");  // same turn, before the loop waits
+  }
+}
 
 // Regression: the engine leased nothing, the queue said "look again now", the lease time
 // then passed within the same turn (the queue's own calls take time), and the loop slept
@@ -45,7 +124,7 @@ TEST_F(EngineIdleWakeTest, AWorkerWithNothingToDoFinishesSoonAfterTheOthers) {
   limits_ = HostLimits(1);
   LocalGate gate(limits_, circuit_, &clock_);
   FakeFetcher fetcher(clock_, [](const FetchRequest&, int) { return FakeResponse{}; });
-  Engine engine(queue, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
+  Engine engine(queue, gate, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
   Status s = engine.run();
   ASSERT_TRUE(s.ok()) << s.error().to_string();
   const int64_t took = clock_.now_ms() - start;

@@ -43,7 +43,8 @@ class EngineKeysTest : public ::testing::Test {
     LocalGate gate(limits, CircuitOptions{}, &clock_);
     auto keys = KeyTemplate::parse(templ);
     EXPECT_TRUE(keys.ok());
-    Engine engine(queue_, gate, fetcher, *store_, *keys, limits, clock_, log_, EngineOptions{});
+    Engine engine(queue_, gate, gate, fetcher, *store_, *keys, limits, clock_, log_,
+                  EngineOptions{});
     EXPECT_TRUE(engine.run().ok());
     std::string key;
     EXPECT_TRUE(queue_

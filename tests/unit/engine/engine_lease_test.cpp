@@ -34,7 +34,7 @@ class EngineLeaseTest : public EngineFixture {
 
   Status run(FakeFetcher& fetcher) {
     LocalGate gate(limits_);
-    Engine engine(queue_, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
+    Engine engine(queue_, gate, gate, fetcher, *store_, keys_, limits_, clock_, log_, opt_);
     return engine.run();
   }
   std::string queue_owner_;

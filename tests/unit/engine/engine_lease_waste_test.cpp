@@ -58,7 +58,7 @@ TEST(EngineLeaseWaste, NoLeaseWhileTheOnlyHostsBufferIsFull) {
   LocalGate gate(limits, CircuitOptions{}, &clock);
   auto keys = KeyTemplate::parse("{id}{ext}");
   ASSERT_TRUE(keys.ok());
-  Engine engine(queue, gate, fetcher, **store, *keys, limits, clock, log, opt);
+  Engine engine(queue, gate, gate, fetcher, **store, *keys, limits, clock, log, opt);
   ASSERT_TRUE(engine.run().ok());
   EXPECT_EQ(queue.stats()->all.done, static_cast<uint64_t>(kJobs));
   // The first lease that skips the host learns that nothing else is ready; after that,

@@ -77,8 +77,8 @@ class EngineTeardownTest : public ::testing::Test {
         clock_, [](const FetchRequest&, int) { return FakeResponse{}; });
     LocalGate gate(limits_);
     auto keys = KeyTemplate::parse("{id}{ext}");
-    auto engine = std::make_unique<Engine>(queue, gate, *fetcher, *store_, *keys, limits_, clock_,
-                                           log_, opt_);
+    auto engine = std::make_unique<Engine>(queue, gate, gate, *fetcher, *store_, *keys, limits_,
+                                           clock_, log_, opt_);
     Status s = engine->run();
     EXPECT_FALSE(store_->has_notifier()) << "run() returned with the store's notifier still set";
     engine.reset();

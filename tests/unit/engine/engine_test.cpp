@@ -28,7 +28,7 @@ class EngineTest : public EngineFixture {
   Status run(FakeFetcher& fetcher, Store& store, int cap = 3) {
     limits_ = HostLimits(cap);
     LocalGate gate(limits_, circuit_, &clock_);
-    Engine engine(queue_, gate, fetcher, store, keys_, limits_, clock_, log_, opt_);
+    Engine engine(queue_, gate, gate, fetcher, store, keys_, limits_, clock_, log_, opt_);
     Status s = engine.run();
     progress_ = engine.progress();
     gate_state_ = gate.snapshot();
@@ -186,7 +186,7 @@ TEST_F(EngineTest, StopDuringAStoreOutageReleasesTheJobs) {
   limits_ = HostLimits(3);
   LocalGate gate(limits_, circuit_, &clock_);
   auto keys = KeyTemplate::parse("{id}{ext}");
-  Engine engine(queue_, gate, fetcher, faulty, *keys, limits_, clock_, log_, opt_);
+  Engine engine(queue_, gate, gate, fetcher, faulty, *keys, limits_, clock_, log_, opt_);
   engine_ptr = &engine;
   ASSERT_TRUE(engine.run().ok());
   StateCounts c = counts();

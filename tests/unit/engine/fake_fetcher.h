@@ -7,6 +7,8 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "fetch/fetcher.h"
 #include "util/clock.h"
@@ -38,6 +40,7 @@ class FakeFetcher final : public Fetcher {
   }
 
   std::vector<FetchResult> wait(std::chrono::milliseconds max_wait) override {
+    if (trace_) trace_->push_back("wait");
     std::vector<FetchResult> out;
     if (!cancelled_.empty()) return std::exchange(cancelled_, {});
     if (active_.empty()) {
@@ -84,6 +87,16 @@ class FakeFetcher final : public Fetcher {
     }
     active_.clear();
   }
+  // Like CurlFetcher's: closes the (imagined) idle connections only when nothing runs.
+  bool close_idle_connections() override {
+    if (!active_.empty()) return false;
+    ++idle_closes_;
+    if (trace_) trace_->push_back("close_idle");
+    return true;
+  }
+  int idle_closes() const { return idle_closes_; }
+  // Where wait() and close_idle_connections() write their names as they are called.
+  void trace_into(std::vector<std::string>* trace) { trace_ = trace; }
   void cut_on_cancel(bool on) { cut_on_cancel_ = on; }
   int cancels() const { return cancels_; }
 
@@ -107,6 +120,8 @@ class FakeFetcher final : public Fetcher {
   std::vector<FetchResult> cancelled_;
   bool cut_on_cancel_ = false;
   int cancels_ = 0;
+  int idle_closes_ = 0;
+  std::vector<std::string>* trace_ = nullptr;
   std::map<std::string, int> calls_;
   std::map<std::string, int> in_flight_;
   std::map<std::string, int> max_in_flight_;

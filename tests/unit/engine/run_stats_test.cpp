@@ -80,7 +80,7 @@ TEST(RunStatsTest, EngineReportsEveryRequestAndOutcome) {
   opt.backoff_base_ms = 10;
   opt.backoff_cap_ms = 100;
   opt.seed = 3;
-  Engine engine(queue, gate, fetcher, **store, *keys, limits, clock, log, opt);
+  Engine engine(queue, gate, gate, fetcher, **store, *keys, limits, clock, log, opt);
   Recorder rec;
   engine.set_stats(&rec);
   ASSERT_TRUE(engine.run().ok());

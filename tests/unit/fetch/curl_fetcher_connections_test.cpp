@@ -212,6 +212,32 @@ TEST_F(CurlFetcherConnectionsTest, CancelAllReturnsCancelledAndClosesEverything)
   EXPECT_EQ(observer_.unmatched_closes, 0);
 }
 
+// A worker sharing a cap gives back the slots of its idle connections once it has nothing
+// left to fetch: closed only when no transfer runs, every close reported.
+TEST_F(CurlFetcherConnectionsTest, CloseIdleConnectionsClosesThePoolOnlyWhenNothingRuns) {
+  CurlFetcher f(local_options(), &observer_, nullptr);
+  ASSERT_EQ(fetch_one(f, server_.url("/img/1"), dir_.file("1.tmp"), 1).error.reason, Reason::ok);
+  ASSERT_EQ(fetch_one(f, other_.url("/x"), dir_.file("x.tmp"), 2).error.reason, Reason::ok);
+  f.start(request(3, server_.url("/hold")));
+  ASSERT_TRUE(until_held(f, 1));
+  EXPECT_EQ(f.open_sockets(), 2u);           // the hold reuses the idle one to server_
+  EXPECT_FALSE(f.close_idle_connections());  // a transfer runs: nothing is closed
+  EXPECT_EQ(f.open_sockets(), 2u);
+  release_.open();
+  std::vector<FetchResult> done;
+  for (int i = 0; i < 20 && done.empty(); ++i) done = f.wait(milliseconds(1'000));
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].error.reason, Reason::ok) << done[0].error.to_string();
+  EXPECT_EQ(f.open_sockets(), 2u);  // both idle, pooled
+  EXPECT_TRUE(f.close_idle_connections());
+  EXPECT_EQ(f.open_sockets(), 0u);
+  EXPECT_EQ(observer_.total_open_now(), 0);
+  EXPECT_EQ(observer_.unmatched_closes, 0);
+  // The fetcher still works afterwards, on a new connection.
+  ASSERT_EQ(fetch_one(f, server_.url("/img/4"), dir_.file("4.tmp"), 4).error.reason, Reason::ok);
+  EXPECT_EQ(observer_.opens[server_.host_key()], 2);
+}
+
 TEST_F(CurlFetcherConnectionsTest, WaitReturnsAfterMaxWaitWhenIdle) {
   CurlFetcher f(local_options(), &observer_, nullptr);
   const auto t0 = std::chrono::steady_clock::now();

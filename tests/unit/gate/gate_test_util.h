@@ -22,7 +22,7 @@ inline HostLimits limits_for(int cap, const std::string& rate = "") {
   return limits;
 }
 
-inline HostGateState state(const Gate& g, const std::string& host = kHost) {
+inline HostGateState state(const GateStats& g, const std::string& host = kHost) {
   auto snap = g.snapshot();
   auto it = snap.find(host);
   return it == snap.end() ? HostGateState{} : it->second;

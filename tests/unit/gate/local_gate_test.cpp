@@ -15,7 +15,7 @@ LocalGate make_gate(int cap) {
   return LocalGate(limits);
 }
 
-HostGateState state(const Gate& g, const std::string& host = kHost) {
+HostGateState state(const GateStats& g, const std::string& host = kHost) {
   auto snap = g.snapshot();
   auto it = snap.find(host);
   return it == snap.end() ? HostGateState{} : it->second;

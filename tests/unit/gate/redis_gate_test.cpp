@@ -27,7 +27,8 @@ std::string unique_prefix() {
 
 std::unique_ptr<RedisGate> make_gate(const RedisAddress& address, int cap, const Clock& clock,
                                      const std::string& prefix, const std::string& worker,
-                                     int64_t ttl_ms = 10'000, int64_t lapse_hold_ms = 30'000) {
+                                     int64_t ttl_ms = 10'000, int64_t lapse_hold_ms = 30'000,
+                                     int64_t refused_poll_ms = 0) {
   RedisOptions ro;
   ro.connect_timeout_ms = 500;
   ro.command_timeout_ms = 1'000;
@@ -39,7 +40,7 @@ std::unique_ptr<RedisGate> make_gate(const RedisAddress& address, int cap, const
   o.worker = worker;
   o.lease_ttl_ms = ttl_ms;
   o.lapse_hold_ms = lapse_hold_ms;
-  o.refused_poll_ms = 0;  // these tests ask again at once
+  o.refused_poll_ms = refused_poll_ms;  // 0: these tests ask again at once
   return std::make_unique<RedisGate>(std::move(*conn), gate_test::limits_for(cap), o, clock,
                                      nullptr);
 }
@@ -132,6 +133,33 @@ TEST(RedisGate, ReleaseFreesTheSlotForAnotherWorker) {
   EXPECT_EQ(a->leased(gate_test::kHost), 1);
   EXPECT_TRUE(b->try_acquire(gate_test::kHost, 0));
   EXPECT_FALSE(a->try_acquire(gate_test::kHost, 0));
+}
+
+// Regression: a worker refused by Redis is due to ask again refused_poll_ms after it asked.
+// When that time passed within the engine's turn (a slow turn on a busy machine), the gate
+// said nothing time-based held the host, and the engine slept until its next progress tick:
+// the slots other workers gave back stayed unused for up to a second.
+TEST(RedisGate, ARefusedWorkerIsDueToAskAgainEvenWhenItsTimePassedWithinTheTurn) {
+  RedisServer* server = shared_redis_server();
+  ASSERT_NE(server, nullptr);
+  FakeClock clock;
+  const std::string prefix = unique_prefix();
+  auto a = make_gate(server->address(), 1, clock, prefix, "a");
+  auto b = make_gate(server->address(), 1, clock, prefix, "b", 10'000, 30'000,
+                     /*refused_poll_ms=*/10);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(b->next_admit_ms(kHost, clock.steady_ms()), 0);  // never asked: nothing due
+  ASSERT_TRUE(a->try_acquire(kHost, clock.steady_ms()));
+  EXPECT_FALSE(b->try_acquire(kHost, clock.steady_ms()));  // Redis refuses: a holds the slot
+  EXPECT_EQ(b->next_admit_ms(kHost, clock.steady_ms()), clock.steady_ms() + 10);
+  clock.advance_ms(15);  // the turn went on past the time to ask again
+  EXPECT_EQ(b->next_admit_ms(kHost, clock.steady_ms()), clock.steady_ms() + 1);
+  a->release(kHost);
+  (void)a->maintain(clock.steady_ms());
+  EXPECT_TRUE(b->try_acquire(kHost, clock.steady_ms()));
+  // Full on its own side now (cap 1): a release, not the clock, changes that.
+  EXPECT_FALSE(b->try_acquire(kHost, clock.steady_ms()));
+  EXPECT_EQ(b->next_admit_ms(kHost, clock.steady_ms()), 0);
 }
 
 TEST(RedisGate, AnIdleConnectionKeepsItsSlotAndItsNextRequestReusesIt) {

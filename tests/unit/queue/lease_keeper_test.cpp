@@ -63,6 +63,46 @@ TEST(LeaseKeeper, KeepsTheWorkersLeasesAliveWhileItLives) {
   EXPECT_EQ(keeper.leases_lost(), 0u);
 }
 
+// A worker with nothing to do waits while others hold leases: at kOthersPollMs while they
+// hold many, at kFewLeasedPollMs once they hold kFewLeased or fewer (the end of the run).
+TEST(LeaseKeeper, LooksAgainSoonerWhenTheOthersHoldFewLeases) {
+  TempDir dir;
+  SystemClock clock;
+  MemoryLogger log;
+  auto other = QueueMaker<RedisQueue>::make(dir, "worker-other");
+  auto self = QueueMaker<RedisQueue>::make(dir, "worker-self");
+  ASSERT_TRUE(other && self);
+  const size_t many = LeaseKeeper::kFewLeased + 1;
+  std::vector<JobInput> jobs;
+  for (size_t i = 0; i < many; ++i) {
+    jobs.push_back(job(std::to_string(i), "http://img.example/" + std::to_string(i) + ".jpg"));
+  }
+  ASSERT_TRUE(other->enqueue(jobs, clock.now_ms()).ok());
+  LeaseRequest r = req(clock.now_ms());
+  r.max = many;
+  auto taken = other->lease(r);
+  ASSERT_TRUE(taken.ok());
+  ASSERT_EQ(taken->size(), many);
+  LeaseKeeper keeper(*self, 10'000, clock, log);
+  auto look = [&](int64_t poll_ms) {
+    const int64_t before = clock.now_ms();
+    auto next = keeper.next_ready_ms();
+    const int64_t after = clock.now_ms();
+    ASSERT_TRUE(next.ok());
+    ASSERT_TRUE(next->has_value());
+    EXPECT_GE(**next, before + poll_ms);
+    EXPECT_LE(**next, after + poll_ms);
+  };
+  look(LeaseKeeper::kOthersPollMs);
+  std::vector<Transition> done;
+  // Dead-lettered (a released job would be ready, and the worker would lease it): kFewLeased
+  // left with the other worker.
+  done.push_back(Transition::buried(taken->front().seq, http_error(404, "gone")));
+  auto applied = other->apply(done, clock.now_ms());
+  ASSERT_TRUE(applied.ok());
+  look(LeaseKeeper::kFewLeasedPollMs);
+}
+
 TEST(LeaseKeeper, ReclaimsTheLeasesOfAWorkerThatStoppedRenewing) {
   TempDir dir;
   SystemClock clock;
@@ -82,9 +122,9 @@ TEST(LeaseKeeper, ReclaimsTheLeasesOfAWorkerThatStoppedRenewing) {
   auto next = keeper.next_ready_ms();
   ASSERT_TRUE(next.ok());
   EXPECT_TRUE(next->has_value());
-  // ... and looks again soon, not at every turn of its loop.
+  // ... and looks again soon (the other holds few leases), not at every turn of its loop.
   if (next->has_value()) {
-    EXPECT_GE(**next, asked_at + LeaseKeeper::kOthersPollMs);
+    EXPECT_GE(**next, asked_at + LeaseKeeper::kFewLeasedPollMs);
   }
   // The lease expires, the keeper reclaims it, and the live worker gets the job.
   std::vector<Job> got;
