@@ -148,18 +148,19 @@ TEST(RedisGate, ARefusedWorkerIsDueToAskAgainEvenWhenItsTimePassedWithinTheTurn)
   auto b = make_gate(server->address(), 1, clock, prefix, "b", 10'000, 30'000,
                      /*refused_poll_ms=*/10);
   ASSERT_TRUE(a && b);
-  EXPECT_EQ(b->next_admit_ms(kHost, clock.steady_ms()), 0);  // never asked: nothing due
-  ASSERT_TRUE(a->try_acquire(kHost, clock.steady_ms()));
-  EXPECT_FALSE(b->try_acquire(kHost, clock.steady_ms()));  // Redis refuses: a holds the slot
-  EXPECT_EQ(b->next_admit_ms(kHost, clock.steady_ms()), clock.steady_ms() + 10);
+  EXPECT_EQ(b->next_admit_ms(gate_test::kHost, clock.steady_ms()), 0);  // never asked: nothing due
+  ASSERT_TRUE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
+  EXPECT_FALSE(
+      b->try_acquire(gate_test::kHost, clock.steady_ms()));  // Redis refuses: a holds the slot
+  EXPECT_EQ(b->next_admit_ms(gate_test::kHost, clock.steady_ms()), clock.steady_ms() + 10);
   clock.advance_ms(15);  // the turn went on past the time to ask again
-  EXPECT_EQ(b->next_admit_ms(kHost, clock.steady_ms()), clock.steady_ms() + 1);
-  a->release(kHost);
+  EXPECT_EQ(b->next_admit_ms(gate_test::kHost, clock.steady_ms()), clock.steady_ms() + 1);
+  a->release(gate_test::kHost);
   (void)a->maintain(clock.steady_ms());
-  EXPECT_TRUE(b->try_acquire(kHost, clock.steady_ms()));
+  EXPECT_TRUE(b->try_acquire(gate_test::kHost, clock.steady_ms()));
   // Full on its own side now (cap 1): a release, not the clock, changes that.
-  EXPECT_FALSE(b->try_acquire(kHost, clock.steady_ms()));
-  EXPECT_EQ(b->next_admit_ms(kHost, clock.steady_ms()), 0);
+  EXPECT_FALSE(b->try_acquire(gate_test::kHost, clock.steady_ms()));
+  EXPECT_EQ(b->next_admit_ms(gate_test::kHost, clock.steady_ms()), 0);
 }
 
 TEST(RedisGate, AnIdleConnectionKeepsItsSlotAndItsNextRequestReusesIt) {
