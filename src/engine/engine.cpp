@@ -208,7 +208,8 @@ void Engine::start_ready(int64_t now) {
   if (budget == 0) return;
   for (auto it = buffered_.begin(); it != buffered_.end();) {
     auto& [host, jobs] = *it;
-    bool batch_busy = opt_.mode == WindowMode::batch && active_per_host_[host] > 0;
+    // count(), not []: an entry of 0 would read as a host in use (next_wake, heartbeats).
+    bool batch_busy = opt_.mode == WindowMode::batch && active_per_host_.count(host) > 0;
     if (!jobs.empty() && heartbeat_fn_ && !beat_hosts_.count(host)) {
       // Say this host is in use before the first request to it, so that a crash right
       // after is covered.
