@@ -36,3 +36,18 @@ body_of() { sed '$d' <<<"$1"; }
 
 # free_port: a loopback TCP port nobody listens on now.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# post_clients N: N clients at once, client c posting $T/c<c>.jsonl to $SERVE/api/jobs in
+# batches of 50 lines; fails the test if any post is not answered 200.
+post_clients() {
+  local n=$1 c f pids=()
+  for c in $(seq 0 $((n - 1))); do split -l 50 -d "$T/c$c.jsonl" "$T/c$c.part."; done
+  for c in $(seq 0 $((n - 1))); do
+    ( for f in "$T"/c$c.part.*; do
+        code=$(curl -sS -o /dev/null -w '%{http_code}' --data-binary @"$f" "$SERVE/api/jobs")
+        [ "$code" = 200 ] || { echo "client $c: $f answered $code" >&2; exit 1; }
+      done ) &
+    pids+=($!)
+  done
+  for c in "${pids[@]}"; do wait "$c" || fail "a client's post failed"; done
+}

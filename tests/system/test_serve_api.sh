@@ -79,16 +79,8 @@ for c in $(seq 0 7); do
   for i in $(seq $((7 + c * 75)) $((7 + c * 75 + 149))); do
     if [ $i -le $((N + 6)) ]; then echo "{\"gtin\": $i, \"image_url\": \"$(url $i)\"}"; fi
   done > "$T/c$c.jsonl"
-  split -l 50 -d "$T/c$c.jsonl" "$T/c$c.part."
 done
-for c in $(seq 0 7); do
-  ( for f in "$T"/c$c.part.*; do
-      code=$(curl -sS -o /dev/null -w '%{http_code}' --data-binary @"$f" "$SERVE/api/jobs")
-      [ "$code" = 200 ] || { echo "client $c: $f answered $code" >&2; exit 1; }
-    done ) &
-  CLIENTS+=($!)
-done
-for p in "${CLIENTS[@]}"; do wait "$p" || fail "a client's post failed"; done
+post_clients 8
 expect=$((N + 6))
 [ "$(total)" = $expect ] || fail "queue has $(total) jobs, expected $expect"
 finished() { [ "$("$SLUICE" --queue "$db" status --json | jq '.all.done + .all.dead')" = $expect ]; }

@@ -26,17 +26,8 @@ for c in 0 1 2 3; do
   for i in $(seq $((c * N / 4 + 1)) $(((c + 1) * N / 4))); do
     echo "{\"id\": \"$i\", \"url\": \"$(url "$i")\"}"
   done > "$T/c$c.jsonl"
-  split -l 50 -d "$T/c$c.jsonl" "$T/c$c.part."
 done
-CLIENTS=()
-for c in 0 1 2 3; do
-  ( for f in "$T"/c$c.part.*; do
-      code=$(curl -sS -o /dev/null -w '%{http_code}' --data-binary @"$f" "$SERVE/api/jobs")
-      [ "$code" = 200 ] || { echo "client $c: $f answered $code" >&2; exit 1; }
-    done ) &
-  CLIENTS+=($!)
-done
-for p in "${CLIENTS[@]}"; do wait "$p" || fail "a client's post failed"; done
+post_clients 4
 [ "$(jobs_of .jobs.total)" = $N ] || fail "the API counts $(jobs_of .jobs.total) jobs, expected $N"
 # Done, or the provider suspended the account (a cap exceeded): no point waiting longer.
 finished() { [ "$(jobs_of '.jobs.done + .jobs.dead')" = $N ] || stat_is .suspended true; }

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "engine/engine_fixture.h"
+#include "engine/forwarding_gate.h"
 
 namespace sluice {
 namespace {
@@ -121,37 +122,15 @@ TEST_F(EngineHoldTest, TheLastHeartbeatCarriesTheHolds) {
 // A gate that holds slots outside the process (RedisGate) and reports them lost: the engine
 // cuts every transfer at once (they are held like any cut request) and the jobs are fetched
 // again later; nothing is lost.
-class LosingGate final : public Gate {
+class LosingGate final : public ForwardingGate {
  public:
-  explicit LosingGate(Gate& inner) : inner_(inner) {}
+  explicit LosingGate(Gate& inner) : ForwardingGate(inner) {}
   bool lose = false;  // the next maintain() reports kHost lost
-  bool try_acquire(const std::string& h, int64_t now) override {
-    return inner_.try_acquire(h, now);
-  }
-  void release(const std::string& h) override { inner_.release(h); }
-  bool connection_opening(const std::string& h) override { return inner_.connection_opening(h); }
-  void connection_closed(const std::string& h) override { inner_.connection_closed(h); }
-  void hold(const std::string& h, int64_t ttl) override { inner_.hold(h, ttl); }
-  void feedback(const std::string& h, const Feedback& fb, int64_t now) override {
-    inner_.feedback(h, fb, now);
-  }
-  int64_t paused_until_ms(const std::string& h, int64_t now) const override {
-    return inner_.paused_until_ms(h, now);
-  }
-  int64_t next_admit_ms(const std::string& h, int64_t now) const override {
-    return inner_.next_admit_ms(h, now);
-  }
-  HostHealth health(const std::string& h, int64_t now) const override {
-    return inner_.health(h, now);
-  }
   std::vector<std::string> maintain(int64_t) override {
     if (!lose) return {};
     lose = false;
     return {kHost};
   }
-
- private:
-  Gate& inner_;
 };
 
 TEST_F(EngineHoldTest, LostSlotsCutEveryTransferAtOnce) {

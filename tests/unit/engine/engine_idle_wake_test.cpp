@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/engine_fixture.h"
+#include "engine/forwarding_gate.h"
 #include "engine/forwarding_queue.h"
 
 namespace sluice {
@@ -35,36 +36,17 @@ class OthersHoldQueue final : public ForwardingQueue {
   int64_t call_ms_;
 };
 
-// A Gate that forwards to a LocalGate and writes "maintain" into a trace at each call.
-class TracingGate final : public Gate {
+// A gate that writes "maintain" into a trace at each call.
+class TracingGate final : public ForwardingGate {
  public:
-  TracingGate(Gate& inner, std::vector<std::string>& trace) : inner_(inner), trace_(trace) {}
-  bool try_acquire(const std::string& h, int64_t now) override {
-    return inner_.try_acquire(h, now);
-  }
-  void release(const std::string& h) override { inner_.release(h); }
-  bool connection_opening(const std::string& h) override { return inner_.connection_opening(h); }
-  void connection_closed(const std::string& h) override { inner_.connection_closed(h); }
-  void hold(const std::string& h, int64_t ttl) override { inner_.hold(h, ttl); }
-  void feedback(const std::string& h, const Feedback& fb, int64_t now) override {
-    inner_.feedback(h, fb, now);
-  }
-  int64_t paused_until_ms(const std::string& h, int64_t now) const override {
-    return inner_.paused_until_ms(h, now);
-  }
-  int64_t next_admit_ms(const std::string& h, int64_t now) const override {
-    return inner_.next_admit_ms(h, now);
-  }
-  HostHealth health(const std::string& h, int64_t now) const override {
-    return inner_.health(h, now);
-  }
+  TracingGate(Gate& inner, std::vector<std::string>& trace)
+      : ForwardingGate(inner), trace_(trace) {}
   std::vector<std::string> maintain(int64_t now) override {
     trace_.push_back("maintain");
-    return inner_.maintain(now);
+    return ForwardingGate::maintain(now);
   }
 
  private:
-  Gate& inner_;
   std::vector<std::string>& trace_;
 };
 
