@@ -1,7 +1,6 @@
 // The read and dead-letter commands print the same on a Redis queue as on a SQLite queue,
-// with dead jobs in both: test_redis_queue.sh cannot make any from the command line (only
-// `run` buries jobs, and `run` refuses a Redis queue for now). The jobs are enqueued,
-// leased and buried through the Queue API at fixed times, so that every column compares.
+// with dead jobs in both. The jobs are enqueued, leased and buried through the Queue API at
+// fixed times (a `run` would bury them at times of its own), so that every column compares.
 #include <gtest/gtest.h>
 
 #include <algorithm>
