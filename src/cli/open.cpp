@@ -60,8 +60,8 @@ Result<std::unique_ptr<Queue>> open_queue(const std::string& spec, QueueAccess a
 
 Status check_runnable_queue(const std::string& spec) {
   if (!is_redis_url(spec)) return Status();
-  if (auto address = parse_redis_url(spec); !address.ok()) return address.error();  // rediss://
-  return Status();
+  auto address = parse_redis_url(spec);  // refuses rediss://
+  return address.ok() ? Status() : Status(address.error());
 }
 
 Result<std::unique_ptr<Store>> open_store(const std::string& spec, Logger* log, int threads,

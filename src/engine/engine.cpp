@@ -200,24 +200,31 @@ void Engine::refill(int64_t now) {
 }
 
 // Starts a download for every buffered job whose host has a free slot.
-void Engine::start_ready(int64_t now) {
+size_t Engine::start_budget() const {
   // Backpressure: the store is failing, or is behind by more than max_storing objects.
-  if (!store_waiting_.empty() || storing_.size() >= opt_.max_storing) return;
+  if (!store_waiting_.empty() || storing_.size() >= opt_.max_storing) return 0;
   // A local fault: none while paused, one at a time while trying (disk_pause.h).
-  size_t budget = fetch_budget();
+  return fetch_budget();
+}
+
+bool Engine::batch_busy(const std::string& host) const {
+  // count(), not []: an entry of 0 would read as a host in use (next_wake, heartbeats).
+  return opt_.mode == WindowMode::batch && active_per_host_.count(host) > 0;
+}
+
+void Engine::start_ready(int64_t now) {
+  size_t budget = start_budget();
   if (budget == 0) return;
   for (auto it = buffered_.begin(); it != buffered_.end();) {
     auto& [host, jobs] = *it;
-    // count(), not []: an entry of 0 would read as a host in use (next_wake, heartbeats).
-    bool batch_busy = opt_.mode == WindowMode::batch && active_per_host_.count(host) > 0;
+    const bool busy = batch_busy(host);
     if (!jobs.empty() && heartbeat_fn_ && !beat_hosts_.count(host)) {
       // Say this host is in use before the first request to it, so that a crash right
       // after is covered.
       busy_since_beat_[host] = limits_.cap_for(host);
       beat(now, false, /*force=*/true);
     }
-    while (!jobs.empty() && !batch_busy && budget > 0 &&
-           gate_.try_acquire(host, clock_.steady_ms())) {
+    while (!jobs.empty() && !busy && budget > 0 && gate_.try_acquire(host, clock_.steady_ms())) {
       --budget;
       uint64_t tag = next_tag_++;
       Active a;
@@ -342,13 +349,11 @@ int64_t Engine::next_wake(int64_t now) const {
   if (!stopping_ && !disk_.clear()) {
     wake = std::min(wake, now + (disk_.next_wake_ms() - clock_.steady_ms()));
   }
-  // The gate's wakes, when start_ready() would ask it (not under the store's backpressure,
-  // nor while a local fault stops fetching, nor for a host whose batch still runs).
-  if (!stopping_ && store_waiting_.empty() && storing_.size() < opt_.max_storing &&
-      fetch_budget() > 0) {
+  // The gate's wakes, for the hosts start_ready() would ask it about now.
+  if (!stopping_ && start_budget() > 0) {
     const int64_t steady = clock_.steady_ms();  // the gate's time (engine.h, Clocks)
     for (const auto& [host, jobs] : buffered_) {
-      if (opt_.mode == WindowMode::batch && active_per_host_.count(host) > 0) continue;
+      if (batch_busy(host)) continue;
       int64_t admit = gate_.next_admit_ms(host, steady);
       if (admit > steady) wake = std::min(wake, now + (admit - steady));
     }

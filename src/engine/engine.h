@@ -110,6 +110,11 @@ class Engine {
   size_t buffered_count() const;  // jobs leased and waiting for a slot, all hosts
   void refill(int64_t now);
   void start_ready(int64_t now);
+  // How many transfers start_ready() may start now: 0 under the store's backpressure,
+  // else what local faults allow (fetch_budget).
+  size_t start_budget() const;
+  // Batch mode: the host's batch still runs, so no transfer to it starts.
+  bool batch_busy(const std::string& host) const;
   void on_fetched(FetchResult r, int64_t now);
   void on_stored(const PutResult& r, int64_t now);
   void retry_stores();

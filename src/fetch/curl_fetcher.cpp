@@ -122,6 +122,7 @@ std::chrono::steady_clock::time_point CurlFetcher::check_deadlines(
 std::vector<FetchResult> CurlFetcher::wait(std::chrono::milliseconds max_wait) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point deadline = Clock::now() + max_wait;
+  bool woken = false;
   for (;;) {
     if (CURLMcode mc = loop_.run_due_timeout(multi_.get()); mc != CURLM_OK && logger_) {
       logger_->error(std::string("curl_multi_socket_action: ") + curl_multi_strerror(mc));
@@ -129,7 +130,7 @@ std::vector<FetchResult> CurlFetcher::wait(std::chrono::milliseconds max_wait) {
     collect_done();
     const Clock::time_point next_deadline = check_deadlines(Clock::now());
     if (!ready_.empty()) return std::exchange(ready_, {});
-    if (woken_.exchange(false)) return {};
+    if (woken) return {};
     const Clock::time_point now = Clock::now();
     if (now >= deadline) return {};
     Clock::time_point until = std::min(deadline, next_deadline);
@@ -137,17 +138,15 @@ std::vector<FetchResult> CurlFetcher::wait(std::chrono::milliseconds max_wait) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - now);
     const int timeout_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 60'000));
     CURLMcode mc = CURLM_OK;
-    loop_.wait(multi_.get(), timeout_ms, &mc);  // a wakeup also shows in woken_
+    // A wakeup() since the last wait() is still pending in the loop: it returns at once.
+    woken = loop_.wait(multi_.get(), timeout_ms, &mc);
     if (mc != CURLM_OK && logger_) {
       logger_->error(std::string("curl_multi_socket_action: ") + curl_multi_strerror(mc));
     }
   }
 }
 
-void CurlFetcher::wakeup() {
-  woken_.store(true);
-  loop_.wakeup();
-}
+void CurlFetcher::wakeup() { loop_.wakeup(); }
 
 size_t CurlFetcher::in_flight() const { return transfers_.size() + ready_.size(); }
 
@@ -175,7 +174,7 @@ void CurlFetcher::replace_multi() {
   // A fresh multi handle; cleaning up the old one closes every cached connection.
   MultiPtr old = std::move(multi_);
   old.reset();            // detached from the loop first (MultiDeleter)
-  multi_ = make_multi();  // woken_ survives: a wakeup that came meanwhile still counts
+  multi_ = make_multi();  // the loop survives: a wakeup that came meanwhile still counts
 }
 
 }  // namespace sluice

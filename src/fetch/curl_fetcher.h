@@ -14,7 +14,6 @@
 
 #include <curl/curl.h>
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <unordered_map>
@@ -79,9 +78,8 @@ class CurlFetcher final : public Fetcher {
   std::vector<FetchResult> ready_;  // finished, not yet returned by wait()
 
   // cancel_all() replaces the multi handle; only the engine's thread touches multi_.
-  // wakeup() may come from any thread: it sets woken_ and wakes the loop.
+  // wakeup() may come from any thread: it only wakes the loop (SocketLoop::wakeup).
   MultiPtr multi_;
-  std::atomic<bool> woken_{false};
 };
 
 }  // namespace sluice

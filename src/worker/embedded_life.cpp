@@ -29,11 +29,7 @@ EmbeddedLife::EmbeddedLife(RunLock lock, std::unique_ptr<Queue> queue, const Hos
 
 Status EmbeddedLife::begin(Store& store) {
   // We hold the run lock, so every lease in the file belongs to a process that is gone.
-  auto reclaimed = queue_->reclaim(clock_.now_ms(), /*all_leases=*/true);
-  if (!reclaimed.ok()) return reclaimed.error();
-  if (*reclaimed > 0) {
-    log_.info("reclaimed " + std::to_string(*reclaimed) + " jobs leased by an earlier run");
-  }
+  if (Status s = reclaim_at_start(*queue_, /*all_leases=*/true, clock_, log_); !s.ok()) return s;
   return store.clean_spool();
 }
 

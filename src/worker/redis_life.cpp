@@ -44,12 +44,7 @@ RedisLife::RedisLife(std::unique_ptr<Queue> queue, const LifeOptions& options, c
 Status RedisLife::begin(Store& store) {
   (void)store;  // shared with other workers: their temp files are not leftovers
   // Other workers are alive: only expired leases are theirs no more.
-  auto reclaimed = queue_->reclaim(clock_.now_ms(), /*all_leases=*/false);
-  if (!reclaimed.ok()) return reclaimed.error();
-  if (*reclaimed > 0) {
-    log_.info("reclaimed " + std::to_string(*reclaimed) + " jobs leased by an earlier run");
-  }
-  return Status();
+  return reclaim_at_start(*queue_, /*all_leases=*/false, clock_, log_);
 }
 
 void RedisLife::configure(EngineOptions& eo) {

@@ -45,7 +45,9 @@
 #include "gate/gate_stats.h"
 #include "queue/queue.h"
 #include "store/store.h"
+#include "util/clock.h"
 #include "util/error.h"
+#include "util/logger.h"
 
 namespace sluice {
 
@@ -87,5 +89,10 @@ class WorkerLife {
   // empty when this kind keeps none (the engine then builds none).
   virtual std::function<void(const Heartbeat&)> heartbeat_sink() = 0;
 };
+
+// What both kinds' begin() do first: queue.reclaim (every lease, or the expired ones only),
+// logged when it took any back.
+[[nodiscard]] Status reclaim_at_start(Queue& queue, bool all_leases, const Clock& clock,
+                                      Logger& log);
 
 }  // namespace sluice

@@ -19,18 +19,7 @@ class CommitCountingQueue final : public ForwardingQueue {
   int commits = 0;
 };
 
-class EngineCommitTest : public EngineFixture {
- protected:
-  // n jobs on one host, into queue (the fixture's helper fills the fixture's own queue).
-  static void add(Queue& queue, int n, int64_t now) {
-    std::vector<JobInput> jobs;
-    for (int i = 0; i < n; ++i) {
-      jobs.push_back(
-          {"id" + std::to_string(i), "http://h.example/img/" + std::to_string(i) + ".jpg", ""});
-    }
-    ASSERT_TRUE(queue.enqueue(jobs, now).ok());
-  }
-};
+class EngineCommitTest : public EngineFixture {};
 
 TEST_F(EngineCommitTest, TheLastOutcomeIsCommittedWithoutWaitingForTheInterval) {
   opt_.commit_interval_ms = 10'000;
@@ -53,7 +42,7 @@ TEST_F(EngineCommitTest, TheLastOutcomeIsCommittedWithoutWaitingForTheInterval) 
 TEST_F(EngineCommitTest, OutcomesWhileTransfersRunAreGrouped) {
   opt_.commit_interval_ms = 10'000;
   CommitCountingQueue queue;
-  add(queue, 40, clock_.now_ms());
+  add_jobs(queue, 40, "id", "http://h.example/img/");
   limits_ = HostLimits(4);
   LocalGate gate(limits_, circuit_, &clock_);
   FakeFetcher fetcher(clock_, [](const FetchRequest&, int) { return FakeResponse{}; });

@@ -36,12 +36,17 @@ class EngineFixture : public ::testing::Test {
   // from the URL).
   void add_jobs(int n, const std::string& id_prefix, const std::string& url_prefix,
                 const std::string& host = "") {
+    add_jobs(queue_, n, id_prefix, url_prefix, host);
+  }
+  // The same, into another queue (a test's own Queue wrapper).
+  void add_jobs(Queue& queue, int n, const std::string& id_prefix, const std::string& url_prefix,
+                const std::string& host = "") {
     std::vector<JobInput> jobs;
     for (int i = 0; i < n; ++i) {
       jobs.push_back(
           {id_prefix + std::to_string(i), url_prefix + std::to_string(i) + ".jpg", host});
     }
-    ASSERT_TRUE(queue_.enqueue(jobs, clock_.now_ms()).ok());
+    ASSERT_TRUE(queue.enqueue(jobs, clock_.now_ms()).ok());
   }
 
   std::vector<JobRecord> records() {
