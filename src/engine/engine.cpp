@@ -60,10 +60,16 @@ EngineProgress Engine::progress() const {
   return p;
 }
 
-std::filesystem::path Engine::temp_path(uint64_t tag) const {
-  // The process id keeps two runs' temp names apart; asked once, not per file.
-  static const std::string prefix = "fetch-" + std::to_string(::getpid()) + "-";
-  return store_.spool_dir() / (prefix + std::to_string(tag) + ".part");
+std::filesystem::path Engine::temp_path(uint64_t tag) {
+  // The process id keeps two runs' temp names apart. The spool folder is the store's for
+  // its whole life: both are made into a prefix once, not per file.
+  if (temp_prefix_.empty()) {
+    temp_prefix_ = (store_.spool_dir() / ("fetch-" + std::to_string(::getpid()) + "-")).native();
+  }
+  std::string path = temp_prefix_;
+  path += std::to_string(tag);
+  path += ".part";
+  return std::filesystem::path(std::move(path));
 }
 
 Status Engine::run() {

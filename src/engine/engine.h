@@ -141,7 +141,7 @@ class Engine {
   void log_gate_events();
   void beat(int64_t now, bool final, bool force);
   void hold_earlier_runs_slots(int64_t now);
-  std::filesystem::path temp_path(uint64_t tag) const;
+  std::filesystem::path temp_path(uint64_t tag);
 
   Queue& queue_;
   Gate& gate_;
@@ -162,6 +162,7 @@ class Engine {
   int64_t stop_deadline_ms_ = 0;
   bool cancelled_ = false;
   Error fatal_;
+  std::string temp_prefix_;  // temp_path(): the spool folder and "fetch-<pid>-", made once
 
   uint64_t next_tag_ = 1;
   std::map<std::string, std::deque<Job>> buffered_;  // by host, leased, not started

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <exception>
+#include <fstream>
 #include <string>
 #include <system_error>
 
@@ -17,6 +19,24 @@ namespace {
 Error io_error(const char* what, const std::filesystem::path& path, int err) {
   return local_errno_error(
       err, std::string(what) + " temp file '" + printable(path.string(), 1200) + "'");
+}
+
+// Whether a file created with mode 0644 comes out 0644: the umask takes none of those bits.
+// Read once from /proc/self/status (sluice never changes its umask); unknown: no.
+bool umask_keeps_0644() {
+  static const bool keeps = [] {
+    std::ifstream in("/proc/self/status");
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("Umask:", 0) != 0) continue;
+      try {
+        return (std::stoul(line.substr(6), nullptr, 8) & 0644u) == 0;
+      } catch (const std::exception&) {
+        return false;
+      }
+    }
+    return false;
+  }();
+  return keeps;
 }
 
 }  // namespace
@@ -50,8 +70,8 @@ Status BodyFile::keep() {
   int fd = fd_;
   fd_ = -1;
   // Objects are for reading whatever the umask: the store renames this file into place
-  // as it is.
-  if (::fchmod(fd, 0644) != 0) {
+  // as it is. create() asked for 0644, so only a umask that took bits needs the fchmod.
+  if (!umask_keeps_0644() && ::fchmod(fd, 0644) != 0) {
     Error e = io_error("cannot finish", path_, errno);
     ::close(fd);
     discard();

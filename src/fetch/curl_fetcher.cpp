@@ -25,6 +25,7 @@ CurlFetcher::CurlFetcher(FetchOptions options, ConnectionObserver* observer, Log
       sockets_(observer, logger, options_.allow_private),
       easy_pool_(options_, static_cast<void*>(&sockets_)) {
   global_init_once();
+  sockets_.report_to(&loop_);
   multi_ = make_multi();
 }
 
@@ -123,7 +124,17 @@ std::vector<FetchResult> CurlFetcher::wait(std::chrono::milliseconds max_wait) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point deadline = Clock::now() + max_wait;
   bool woken = false;
+  bool waited = false;
   for (;;) {
+    if (!waited) {
+      // Sockets that are ready go to libcurl with their readiness before its timeout action
+      // runs the transfers: told nothing, libcurl would poll() each transfer's socket itself.
+      CURLMcode mc = CURLM_OK;
+      woken = loop_.poll_ready(multi_.get(), &mc);
+      if (mc != CURLM_OK && logger_) {
+        logger_->error(std::string("curl_multi_socket_action: ") + curl_multi_strerror(mc));
+      }
+    }
     if (CURLMcode mc = loop_.run_due_timeout(multi_.get()); mc != CURLM_OK && logger_) {
       logger_->error(std::string("curl_multi_socket_action: ") + curl_multi_strerror(mc));
     }
@@ -140,6 +151,7 @@ std::vector<FetchResult> CurlFetcher::wait(std::chrono::milliseconds max_wait) {
     CURLMcode mc = CURLM_OK;
     // A wakeup() since the last wait() is still pending in the loop: it returns at once.
     woken = loop_.wait(multi_.get(), timeout_ms, &mc);
+    waited = true;
     if (mc != CURLM_OK && logger_) {
       logger_->error(std::string("curl_multi_socket_action: ") + curl_multi_strerror(mc));
     }

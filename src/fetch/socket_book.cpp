@@ -37,6 +37,7 @@ curl_socket_t SocketBook::open(const std::string& host_key, const curl_sockaddr&
     return CURL_SOCKET_BAD;
   }
   sockets_.emplace(fd, host_key);
+  if (loop_) loop_->opened(fd);
   return fd;
 }
 
@@ -47,6 +48,7 @@ int SocketBook::close(curl_socket_t sock) {
     sockets_.erase(it);
     if (observer_) observer_->connection_closed(host_key);
   }
+  if (loop_) loop_->closed(sock);
   return ::close(sock) == 0 ? 0 : 1;
 }
 

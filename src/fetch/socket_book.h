@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "fetch/fetcher.h"
+#include "fetch/socket_loop.h"
 #include "util/logger.h"
 
 namespace sluice {
@@ -31,6 +32,10 @@ class SocketBook {
   // Closes a socket libcurl is done with and reports it. Returns 0, or 1 if close() failed.
   int close(curl_socket_t sock);
 
+  // Tells loop of every socket's open and close from now on (SocketLoop::opened, closed);
+  // loop must outlive the book's last close.
+  void report_to(SocketLoop* loop) { loop_ = loop; }
+
   size_t open_sockets() const { return sockets_.size(); }
   // Whether the observer lets a request go to host_key now (ConnectionObserver::may_send).
   bool may_send(const std::string& host_key) const {
@@ -45,6 +50,7 @@ class SocketBook {
   ConnectionObserver* observer_;  // may be null: count nothing
   Logger* logger_;                // may be null
   bool allow_private_;
+  SocketLoop* loop_ = nullptr;                              // may be null
   std::unordered_map<curl_socket_t, std::string> sockets_;  // open socket -> host_key
 };
 

@@ -58,21 +58,82 @@ int SocketLoop::on_timer(CURLM*, long timeout_ms, void* loop) {
   return 0;
 }
 
-// A socket libcurl closes leaves the epoll set by itself, and its number may come back for
-// another socket: MOD falls back to ADD and ADD to MOD, whatever the set holds now.
+SocketLoop::Watch& SocketLoop::watch_of(curl_socket_t s) {
+  const auto i = static_cast<size_t>(s);
+  if (i >= watches_.size()) watches_.resize(i + 1);
+  return watches_[i];
+}
+
 void SocketLoop::watch(curl_socket_t s, int what) {
-  if (what == CURL_POLL_REMOVE) {
+  if (s < 0) return;
+  const uint32_t events = what == CURL_POLL_REMOVE ? kNotInSet
+                                                   : ((what & CURL_POLL_IN) ? EPOLLIN : 0u) |
+                                                         ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+  Watch& w = watch_of(s);
+  w.want = events;
+  if (!w.owned) {  // may have been closed and made again behind our back: change it now
+    change(s, events, kUnknown);
+    w.in_set = events;
+    return;
+  }
+  if (!w.queued) {
+    w.queued = true;
+    changed_.push_back(s);
+  }
+}
+
+void SocketLoop::opened(curl_socket_t s) {
+  if (s < 0) return;
+  Watch& w = watch_of(s);
+  const bool queued = w.queued;
+  w = Watch{};  // a new socket is in no epoll set, whatever its number was before
+  w.owned = true;
+  w.queued = queued;
+}
+
+void SocketLoop::closed(curl_socket_t s) {
+  if (s < 0 || static_cast<size_t>(s) >= watches_.size()) return;
+  Watch& w = watches_[static_cast<size_t>(s)];
+  const bool queued = w.queued;
+  w = Watch{};  // closing drops it from the epoll set
+  w.queued = queued;
+}
+
+// in_set kUnknown: the socket may have been closed behind the set's back (and left it), and
+// its number may be another socket now: a MOD that finds nothing falls back to ADD, an ADD
+// that finds one to MOD.
+void SocketLoop::change(curl_socket_t s, uint32_t events, uint32_t in_set) {
+  if (events == in_set) return;
+  if (events == kNotInSet) {
     ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, s, nullptr);  // may be closed already
     return;
   }
   epoll_event ev{};
-  ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+  ev.events = events;
   ev.data.fd = s;
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, s, &ev) != 0 && errno == ENOENT) {
-    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, s, &ev) != 0 && errno == EEXIST) {
-      ::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, s, &ev);
-    }
+  const int first = in_set == kNotInSet ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;  // kUnknown: MOD
+  if (::epoll_ctl(epoll_.get(), first, s, &ev) == 0) return;
+  if (first == EPOLL_CTL_MOD && errno == ENOENT) {
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, s, &ev);
+  } else if (first == EPOLL_CTL_ADD && errno == EEXIST) {
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, s, &ev);
   }
+}
+
+void SocketLoop::apply_changes(bool removals) {
+  size_t kept = 0;
+  for (curl_socket_t s : changed_) {
+    Watch& w = watches_[static_cast<size_t>(s)];
+    if (!w.queued) continue;  // queued twice (closed and made again): done already
+    if (!removals && w.want == kNotInSet && w.in_set != kNotInSet) {
+      changed_[kept++] = s;
+      continue;
+    }
+    w.queued = false;
+    change(s, w.want, w.in_set);
+    w.in_set = w.want;
+  }
+  changed_.resize(kept);
 }
 
 CURLMcode SocketLoop::run_due_timeout(CURLM* multi) {
@@ -83,6 +144,16 @@ CURLMcode SocketLoop::run_due_timeout(CURLM* multi) {
 }
 
 bool SocketLoop::wait(CURLM* multi, int timeout_ms, CURLMcode* error) {
+  apply_changes(true);
+  return wait_events(multi, timeout_ms, error);
+}
+
+bool SocketLoop::poll_ready(CURLM* multi, CURLMcode* error) {
+  apply_changes(false);
+  return wait_events(multi, 0, error);
+}
+
+bool SocketLoop::wait_events(CURLM* multi, int timeout_ms, CURLMcode* error) {
   std::array<epoll_event, 64> events;
   const int n =
       ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()), timeout_ms);
@@ -95,6 +166,10 @@ bool SocketLoop::wait(CURLM* multi, int timeout_ms, CURLMcode* error) {
       }
       woken = true;
       continue;
+    }
+    if (static_cast<size_t>(fd) < watches_.size() && watches_[static_cast<size_t>(fd)].owned &&
+        watches_[static_cast<size_t>(fd)].want == kNotInSet) {
+      continue;  // libcurl stopped watching it; still in the set until the next wait()
     }
     const uint32_t e = events[i].events;
     int mask = 0;

@@ -97,15 +97,23 @@ Result<std::vector<Job>> SqliteQueue::lease(const LeaseRequest& req) {
 
   jobs.reserve(picked->size());
   for (const Candidate& c : *picked) {
-    sqlite::StmtUse q(st.take);
-    q->bind(1, c.seq).bind(2, impl_->owner).bind(3, req.now_ms + req.lease_ms).bind(4, req.now_ms);
-    auto row = q->step();
-    if (!row.ok()) return row.error();
-    if (!*row) {
+    {
+      sqlite::StmtUse q(st.take);
+      q->bind(1, c.seq).bind(2, impl_->owner).bind(3, req.now_ms + req.lease_ms);
+      q->bind(4, req.now_ms);
+      if (Status s = q->run(); !s.ok()) return s.error();
+    }
+    if (impl_->db.changes() != 1) {
       return make_error(Reason::internal,
                         "lease: seq " + std::to_string(c.seq) + " was not queued when taken");
     }
-    // SQLite makes the whole change at the first step; RETURNING rows are buffered.
+    sqlite::StmtUse q(st.taken);
+    q->bind(1, c.seq);
+    auto row = q->step();
+    if (!row.ok()) return row.error();
+    if (!*row) {
+      return make_error(Reason::internal, "lease: seq " + std::to_string(c.seq) + " is gone");
+    }
     jobs.push_back(Job{c.seq, q->text(0), q->text(1), q->text(2), static_cast<int>(q->int64(3))});
   }
   if (Status s = txn.commit(); !s.ok()) return s.error();

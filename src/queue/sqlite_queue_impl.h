@@ -13,7 +13,7 @@ namespace sluice {
 // Every statement the queue runs, prepared once at open().
 struct SqliteStatements {
   sqlite::Stmt insert, find_by_id, requeue, set_pending;
-  sqlite::Stmt ready, next_host, ready_for_host, take;
+  sqlite::Stmt ready, next_host, ready_for_host, take, taken;
   sqlite::Stmt complete, retry, bury, release, defer, take_pending, lease_of;
   sqlite::Stmt reclaim_expired, reclaim_all, reclaim_expired_pending, reclaim_all_pending;
   sqlite::Stmt dead_first_reason, dead_next_reason, dead_page, dead_by_id, replay_reason,

@@ -49,6 +49,7 @@ Result<SqliteStatements> SqliteStatements::prepare(sqlite::Db& db) {
       {&st.next_host, sql::kNextHost},
       {&st.ready_for_host, sql::kReadyForHost},
       {&st.take, sql::kTake},
+      {&st.taken, sql::kTaken},
       {&st.complete, sql::kComplete},
       {&st.retry, sql::kRetry},
       {&st.bury, sql::kBury},

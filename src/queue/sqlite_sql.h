@@ -75,9 +75,13 @@ inline constexpr const char* kReadyForHost =
     "SELECT seq, not_before_ms FROM jobs INDEXED BY jobs_host"
     " WHERE host_key = ?1 AND state = 0 AND not_before_ms <= ?2"
     " ORDER BY not_before_ms, seq LIMIT ?3";
+// No RETURNING: SQLite runs a RETURNING clause as a trigger, and a statement with a
+// trigger keeps a statement journal (a copy of every page it touches, taken and dropped
+// per statement): that alone cost a leased job more than the rest of its lease.
 inline constexpr const char* kTake =
     "UPDATE jobs SET state = 1, lease_owner = ?2, lease_expires_ms = ?3, updated_ms = ?4"
-    " WHERE seq = ?1 AND state = 0 RETURNING id, url, host_key, attempts";
+    " WHERE seq = ?1 AND state = 0";
+inline constexpr const char* kTaken = "SELECT id, url, host_key, attempts FROM jobs WHERE seq = ?1";
 
 // apply: ?1 seq, ?2 owner, ?3 now, then per kind. Each applies only to a job this owner
 // leases with no pending URL; kTakePending handles one with a pending URL.

@@ -1,10 +1,15 @@
 #include "store/put_workers.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace sluice {
 
 PutWorkers::PutWorkers(int threads, Work work) : work_(std::move(work)) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    awake_ = static_cast<size_t>(std::max(threads, 0));
+  }
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
 }
 
@@ -17,19 +22,42 @@ PutWorkers::~PutWorkers() {
   for (auto& t : threads_) t.join();
 }
 
+bool PutWorkers::take_wake() {
+  if (idle_ == 0 || todo_.empty()) return false;
+  if (awake_ > 0 && todo_.size() <= kBacklogPerWorker * awake_ &&
+      std::chrono::steady_clock::now() - progress_ < kStallMs) {
+    return false;
+  }
+  --idle_;
+  ++awake_;
+  ++wakes_;
+  progress_ = std::chrono::steady_clock::now();  // the woken one has kStallMs to start
+  return true;
+}
+
 void PutWorkers::submit(PutRequest req) {
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (todo_.empty()) progress_ = std::chrono::steady_clock::now();  // nothing was waiting
     todo_.push_back(std::move(req));
     ++pending_;
+    wake = take_wake();
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
 }
 
 std::vector<PutResult> PutWorkers::take_results() {
-  std::lock_guard<std::mutex> lock(mu_);
-  pending_ -= results_.size();
-  return std::exchange(results_, {});
+  std::vector<PutResult> out;
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_ -= results_.size();
+    out = std::exchange(results_, {});
+    wake = take_wake();
+  }
+  if (wake) cv_.notify_one();
+  return out;
 }
 
 size_t PutWorkers::pending() const {
@@ -52,25 +80,37 @@ void PutWorkers::notify() {
 }
 
 void PutWorkers::loop() {
+  std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    PutRequest req;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !todo_.empty(); });
-      if (todo_.empty()) return;  // stopping, and nothing left to do
-      req = std::move(todo_.front());
-      todo_.pop_front();
+    if (todo_.empty()) {
+      if (stopping_) return;
+      --awake_;
+      ++idle_;
+      cv_.wait(lock, [this] { return stopping_ || wakes_ > 0; });
+      if (wakes_ > 0) {
+        --wakes_;  // submit() counted this worker awake already
+      } else {
+        --idle_;  // woken to stop: finishes what is queued first
+        ++awake_;
+      }
+      continue;
     }
+    PutRequest req = std::move(todo_.front());
+    todo_.pop_front();
+    progress_ = std::chrono::steady_clock::now();
+    lock.unlock();
     Status s = work_(req);
-    bool first = false;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      first = results_.empty();
-      results_.push_back(PutResult{req.tag, std::move(s)});
-    }
+    lock.lock();
+    progress_ = std::chrono::steady_clock::now();
     // One wake-up per batch: results already waiting have woken the caller, whose next
     // take_results() collects this one too.
-    if (first) notify();
+    const bool first = results_.empty();
+    results_.push_back(PutResult{req.tag, std::move(s)});
+    if (first) {
+      lock.unlock();
+      notify();
+      lock.lock();
+    }
   }
 }
 

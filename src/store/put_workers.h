@@ -1,5 +1,11 @@
 // A few threads that run blocking puts (fsync, rename) off the event loop, so one slow
-// disk flush never stalls downloads. Results are collected for Store::poll(); a
+// disk flush never stalls downloads. A put wakes a sleeping worker only when no worker is
+// awake, when the awake ones have more than kBacklogPerWorker puts each waiting, or when
+// no put has started or ended for kStallMs while some wait (checked by submit() and
+// take_results(), which the engine calls every turn): a fast disk is served
+// by one worker taking the puts in turn (no thread hand-off, no futex per put), a slow
+// one by as many as the backlog calls for, and a stuck put holds the others back at most
+// kStallMs and a turn. Results are collected for Store::poll(); a
 // notifier (the engine wakes its loop with it) runs when a result arrives while none were
 // waiting (so once per batch that take_results() collects), on the worker thread,
 // under notify_mu_: set_notifier() waits for a call in progress, so once it returns the
@@ -7,6 +13,7 @@
 // Every public member may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -27,6 +34,9 @@ class PutWorkers {
   PutWorkers(const PutWorkers&) = delete;
   PutWorkers& operator=(const PutWorkers&) = delete;
 
+  static constexpr size_t kBacklogPerWorker = 16;
+  static constexpr std::chrono::milliseconds kStallMs{10};
+
   void submit(PutRequest req);
   std::vector<PutResult> take_results();
   size_t pending() const;  // submitted and not yet taken
@@ -36,6 +46,8 @@ class PutWorkers {
   void loop();
 
   void notify() EXCLUDES(mu_, notify_mu_);
+  // Whether to wake a sleeping worker now (see above); if so, counts it awake.
+  bool take_wake() REQUIRES(mu_);
 
   Work work_;
   mutable std::mutex mu_;
@@ -43,6 +55,12 @@ class PutWorkers {
   std::deque<PutRequest> todo_ GUARDED_BY(mu_);
   std::vector<PutResult> results_ GUARDED_BY(mu_);
   size_t pending_ GUARDED_BY(mu_) = 0;
+  // Workers running or woken (awake_), asleep (idle_), and wake-ups handed to sleepers and
+  // not yet taken (wakes_): a sleeper leaves its wait only for one of these or to stop.
+  size_t awake_ GUARDED_BY(mu_) = 0;
+  size_t idle_ GUARDED_BY(mu_) = 0;
+  size_t wakes_ GUARDED_BY(mu_) = 0;
+  std::chrono::steady_clock::time_point progress_ GUARDED_BY(mu_);  // last put taken or ended
   bool stopping_ GUARDED_BY(mu_) = false;
   // Held while the notifier runs, and to replace it; never together with mu_.
   std::mutex notify_mu_;

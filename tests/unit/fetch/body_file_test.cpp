@@ -1,6 +1,9 @@
 #include "fetch/body_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
 
 #include "fetch/test_support.h"
 
@@ -20,6 +23,27 @@ TEST(BodyFile, KeptFileHasTheBytesWritten) {
   ASSERT_TRUE(f.keep().ok());
   f.discard();  // after keep: nothing to do
   EXPECT_EQ(read_file(dir.file("a")), "hello world");
+}
+
+// A kept file is 0644 whatever the umask: with 022 (most shells) as created, with 077 by a
+// chmod. Each umask in a fresh process, as sluice reads its umask once.
+TEST(BodyFile, KeptFileIsReadableByAllWhateverTheUmask) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  for (mode_t mask : {mode_t{022}, mode_t{077}, mode_t{027}}) {
+    TempDir dir;
+    const std::string path = dir.file("a");
+    EXPECT_EXIT(
+        {
+          ::umask(mask);
+          BodyFile f;
+          if (!f.create(path).ok() || !f.write("x", 1).ok() || !f.keep().ok()) std::_Exit(2);
+          struct stat st;
+          if (::stat(path.c_str(), &st) != 0) std::_Exit(3);
+          std::_Exit((st.st_mode & 07777) == 0644 ? 0 : 4);
+        },
+        ::testing::ExitedWithCode(0), "")
+        << "umask 0" << std::oct << mask;
+  }
 }
 
 TEST(BodyFile, DiscardAndDestructionRemoveTheFile) {

@@ -188,6 +188,29 @@ TEST_F(CurlFetcherConnectionsTest, FiftyConcurrentTransfersOnOneWaitLoop) {
   EXPECT_EQ(observer_.open_now[server_.host_key()], static_cast<int>(f.open_sockets()));
 }
 
+// Every transfer closes its connection and the next ones open new sockets, which the kernel
+// gives the numbers just closed: each must still be watched (socket_loop.h; the loop's own
+// test pins the case where an old number's entry would be trusted).
+TEST_F(CurlFetcherConnectionsTest, ConnectionsClosedAfterEachTransferAndMadeAgain) {
+  FetchOptions o = local_options();
+  o.total_timeout_ms = 1'000;
+  CurlFetcher f(o, &observer_, nullptr);
+  uint64_t tag = 0;
+  for (int round = 0; round < 10; ++round) {
+    for (int i = 0; i < 3; ++i) {
+      ++tag;
+      FetchRequest req = request(tag, server_.url("/img/" + std::to_string(tag)));
+      req.close_when_done = true;
+      f.start(std::move(req));
+    }
+    for (const FetchResult& r : drain(f, 3)) {
+      ASSERT_EQ(r.error.reason, Reason::ok) << "round " << round << ": " << r.error.to_string();
+    }
+  }
+  EXPECT_EQ(observer_.opens[server_.host_key()], static_cast<int>(tag));
+  EXPECT_EQ(observer_.open_now[server_.host_key()], 0);
+}
+
 TEST_F(CurlFetcherConnectionsTest, CancelAllReturnsCancelledAndClosesEverything) {
   CurlFetcher f(local_options(), &observer_, nullptr);
   ASSERT_EQ(fetch_one(f, other_.url("/x"), dir_.file("idle.tmp"), 99).error.reason, Reason::ok);

@@ -3,7 +3,14 @@
 #include "fetch/socket_loop.h"
 
 #include <gtest/gtest.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <string>
 #include <thread>
 
 namespace sluice {
@@ -66,6 +73,80 @@ TEST_F(SocketLoopTest, AnAddedTransferAsksForItsTimeoutAction) {
   EXPECT_EQ(loop_.run_due_timeout(multi_), CURLM_OK);
   curl_multi_remove_handle(multi_, easy);
   curl_easy_cleanup(easy);
+}
+
+// The sockets in the loop's epoll set and what each is watched for, as the kernel says
+// (/proc/self/fdinfo of the epoll descriptor: "tfd: <fd> events: <hex mask> ..."), the
+// mask cut to EPOLLIN and EPOLLOUT (the kernel adds EPOLLERR and EPOLLHUP to every entry).
+std::map<int, unsigned> epoll_set(int epfd) {
+  std::ifstream in("/proc/self/fdinfo/" + std::to_string(epfd));
+  std::map<int, unsigned> out;
+  for (std::string line; std::getline(in, line);) {
+    int fd = 0;
+    unsigned events = 0;
+    if (std::sscanf(line.c_str(), "tfd: %d events: %x", &fd, &events) == 2) {
+      out[fd] = events & (EPOLLIN | EPOLLOUT);
+    }
+  }
+  return out;
+}
+
+// A connected socket of the loop's owner (a socketpair end), closed by the test.
+int owned_socket(SocketLoop& loop, int* peer) {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return -1;
+  *peer = sv[1];
+  loop.opened(sv[0]);
+  return sv[0];
+}
+
+TEST_F(SocketLoopTest, TheSetFollowsWhatLibcurlAsksAtTheNextWait) {
+  int peer = -1;
+  const int s = owned_socket(loop_, &peer);
+  ASSERT_GE(s, 0);
+  loop_.watch(s, CURL_POLL_IN);
+  EXPECT_EQ(epoll_set(loop_.epoll_fd()).count(s), 0u) << "applied before the wait";
+  wait(0);
+  EXPECT_EQ(epoll_set(loop_.epoll_fd())[s], unsigned{EPOLLIN});
+  loop_.watch(s, CURL_POLL_OUT);
+  wait(0);
+  EXPECT_EQ(epoll_set(loop_.epoll_fd())[s], unsigned{EPOLLOUT});
+  // A removal waits for a wait that may block: a look keeps the socket (and drops its
+  // events); taken back before that, it costs nothing.
+  loop_.watch(s, CURL_POLL_REMOVE);
+  CURLMcode mc = CURLM_OK;
+  loop_.poll_ready(multi_, &mc);
+  EXPECT_EQ(epoll_set(loop_.epoll_fd()).count(s), 1u);
+  wait(0);
+  EXPECT_EQ(epoll_set(loop_.epoll_fd()).count(s), 0u);
+  loop_.closed(s);
+  ::close(s);
+  ::close(peer);
+}
+
+// Regression guard: the set must not trust what it held for a number that was closed and
+// made again (the kernel drops a closed socket from the set). Here the new socket asks for
+// what the old one had (IN) before any wait: a loop that compared with the old entry would
+// never add it.
+TEST_F(SocketLoopTest, ASocketNumberClosedAndMadeAgainIsAddedAgain) {
+  int peer = -1;
+  const int s = owned_socket(loop_, &peer);
+  ASSERT_GE(s, 0);
+  loop_.watch(s, CURL_POLL_IN);
+  wait(0);
+  ASSERT_EQ(epoll_set(loop_.epoll_fd()).count(s), 1u);
+  loop_.watch(s, CURL_POLL_REMOVE);
+  loop_.closed(s);
+  ::close(s);
+  ::close(peer);
+  const int again = owned_socket(loop_, &peer);
+  ASSERT_EQ(again, s) << "the kernel gave another number; the test needs the same one";
+  loop_.watch(again, CURL_POLL_IN);
+  wait(0);
+  EXPECT_EQ(epoll_set(loop_.epoll_fd())[again], unsigned{EPOLLIN});
+  loop_.closed(again);
+  ::close(again);
+  ::close(peer);
 }
 
 }  // namespace

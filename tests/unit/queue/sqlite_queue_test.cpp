@@ -142,6 +142,7 @@ TEST(SqliteQueue, HotStatementsUseIndexes) {
                           sql::kNextHost,
                           sql::kReadyForHost,
                           sql::kTake,
+                          sql::kTaken,
                           sql::kComplete,
                           sql::kRetry,
                           sql::kBury,

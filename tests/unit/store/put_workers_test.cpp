@@ -59,6 +59,56 @@ TEST(PutWorkers, RunsEveryPutAndNotifiesWhenResultsAreWaiting) {
   }
 }
 
+// One worker serves puts in turn while it keeps up; a put stuck on a slow disk holds the
+// others back no longer than kStallMs and a take_results() (the engine's turn), and a
+// backlog of more than kBacklogPerWorker wakes another worker at once.
+TEST(PutWorkers, ABacklogBehindAStuckPutWakesAnotherWorker) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> done{0};
+  std::atomic<bool> stuck{false};
+  PutWorkers workers(2, [&](const PutRequest& r) {
+    if (r.tag == 1) {
+      stuck = true;
+      std::unique_lock lock(mu);
+      cv.wait_for(lock, 20s, [&] { return release; });
+    }
+    ++done;
+    return Status();
+  });
+  workers.submit(PutRequest{1, {}, {}, {}, {}, 0, {}});
+  for (auto until = std::chrono::steady_clock::now() + 10s;
+       !stuck && std::chrono::steady_clock::now() < until;) {
+    std::this_thread::yield();  // until a worker holds put 1
+  }
+  ASSERT_TRUE(stuck);
+  // Fewer than the backlog behind it: the take_results() after kStallMs wakes the other.
+  for (uint64_t tag = 2; tag <= 3; ++tag) workers.submit(PutRequest{tag, {}, {}, {}, {}, 0, {}});
+  size_t taken = 0;
+  for (auto until = std::chrono::steady_clock::now() + 10s;
+       done.load() < 2 && std::chrono::steady_clock::now() < until;) {
+    taken += workers.take_results().size();
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(done.load(), 2) << "the puts behind the stuck one waited";
+  // More than the backlog behind it: they run without waiting for a stall to show.
+  const int behind = static_cast<int>(PutWorkers::kBacklogPerWorker) + 1;
+  for (int i = 0; i < behind; ++i) {
+    workers.submit(PutRequest{static_cast<uint64_t>(10 + i), {}, {}, {}, {}, 0, {}});
+  }
+  for (auto until = std::chrono::steady_clock::now() + 10s;
+       done.load() < 2 + behind && std::chrono::steady_clock::now() < until;) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(done.load(), 2 + behind) << "a backlog waited behind the stuck put";
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+}
+
 // A result that arrives after the caller took everything wakes it again.
 TEST(PutWorkers, EachResultAfterATakeNotifiesAgain) {
   std::mutex mu;
