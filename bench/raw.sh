@@ -49,6 +49,10 @@ HOST=127.0.0.1:$NGINX_PORT
 echo "nginx: pid $NGINX_PID on $HOST, ${NGINX_WORKERS:-1} worker(s), keepalive_requests 10000000, keepalive_timeout 300s"
 awk -v n="$N" -v h="$HOST" 'BEGIN { for (i = 1; i <= n; i++) printf "http://%s/img/%07d.jpg\n", h, i }' > "$W/urls.txt"
 awk -v n="$N" -v h="$HOST" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"id\":\"%07d\",\"url\":\"http://%s/img/%07d.jpg\"}\n", i, h, i }' > "$W/jobs.jsonl"
+# A pass nobody is measured on: nginx's first serving of each file costs it more than the
+# next ones, which would slow whoever runs first (sluice) and not the others.
+sed 's/.*/url = "&"\noutput = "\/dev\/null"/' "$W/urls.txt" > "$W/warm.cfg"
+curl -sS --fail --parallel --parallel-max "$CONC" -K "$W/warm.cfg" || die "warm-up pass failed"
 
 # verify_dir DIR: DIR holds exactly the N served files, byte for byte.
 verify_dir() {

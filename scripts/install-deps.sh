@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libsqlite3-dev libssl-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libboost-dev libhiredis-dev libgtest-dev libgmock-dev libcsv-dev
+  libjemalloc-dev  # the sluice binary's malloc (optional for a build: CMakeLists.txt)
   curl jq sqlite3 ca-certificates ccache time
   # sluice serve's tests: promtool and a Prometheus server, a browser for the dashboard,
   # Ruby for the README's client example, python3 to find free ports.
