@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -22,8 +23,9 @@ struct EnqueueArgs {
   std::string url_field = "url";
   std::string id_field;
   // Jobs per transaction: each commit rewrites the id index pages it touched, so larger
-  // batches write far less (10,000: 0.86 page writes per line at a million jobs).
-  size_t batch = 50'000;
+  // batches write far less (10,000: 0.86 page writes per line at a million jobs). Two
+  // batches are in memory at once (one parsed while the other is written).
+  size_t batch = 25'000;
   uint64_t max_line_bytes = InputOptions::kDefaultMaxLineBytes;
 };
 
@@ -60,17 +62,31 @@ int run_enqueue(const GlobalOptions& g, const EnqueueArgs& a) {
   uint64_t rejected = 0;
   std::vector<JobInput> batch;
   Status failed;
-  auto flush = [&]() {
-    if (batch.empty() || !failed.ok()) return;
-    auto r = (*queue)->enqueue(batch, clock.now_ms());
+  // Reading and writing overlap: one batch is written (on a thread of its own) while the
+  // next is parsed. Batches still go in one at a time and in order, and after a batch
+  // fails none follows it.
+  Queue& q = **queue;
+  std::vector<JobInput> writing_batch;  // the writer's until `writing` is collected
+  std::future<Result<EnqueueStats>> writing;
+  auto collect = [&]() {
+    if (!writing.valid()) return;
+    auto r = writing.get();
+    writing_batch.clear();
     if (!r.ok()) {
-      failed = r.error();
+      if (failed.ok()) failed = r.error();
       return;
     }
     total.inserted += r->inserted;
     total.unchanged += r->unchanged;
     total.requeued += r->requeued;
-    batch.clear();
+  };
+  auto flush = [&]() {
+    collect();
+    if (batch.empty() || !failed.ok()) return;
+    std::swap(writing_batch, batch);
+    writing = std::async(std::launch::async, [&q, &writing_batch, now = clock.now_ms()] {
+      return q.enqueue(writing_batch, now);
+    });
   };
   Status read = read_jobs(
       *in, source, opt,
@@ -83,6 +99,7 @@ int run_enqueue(const GlobalOptions& g, const EnqueueArgs& a) {
         std::fprintf(stderr, "sluice: error: %s\n", p.message().c_str());
       });
   flush();
+  collect();
   if (!failed.ok()) {
     std::fprintf(stderr,
                  "sluice: error: queue %s: %s (the batches before it are committed; "
