@@ -54,4 +54,25 @@ printf 'id,url\nbad\377id,http://img.example/z.jpg\n' > "$T/latin1.csv"
 "$SLUICE" --queue "$db" enqueue "$T/latin1.csv" --id-field id
 "$SLUICE" --queue "$db" export --format jsonl > "$T/all.jsonl" || fail "export crashed on a non-UTF-8 id"
 [ "$(wc -l < "$T/all.jsonl")" = 7 ] || fail "export lost rows"
+# Many batches (one parsed while the one before is written): every valid line lands once,
+# the bad ones are reported in input order, and the counts add up over the batches.
+awk 'BEGIN { for (i = 1; i <= 100; i++) {
+  if (i == 13 || i == 50 || i == 77) print "{\"gtin\": \"b" i "\"}";
+  else printf "{\"gtin\": \"b%03d\", \"image_url\": \"http://img.example/b%03d.jpg\"}\n", i, i } }' > "$T/batches.jsonl"
+set +e
+"$SLUICE" --queue "$T/b.db" enqueue "$T/batches.jsonl" --url-field image_url --id-field gtin \
+  --batch 7 > "$T/bout" 2> "$T/berr"
+rc=$?
+set -e
+[ $rc = 3 ] || fail "batched enqueue: exit code $rc, expected 3"
+grep -q "97 new, 0 unchanged, 0 re-queued, 3 rejected" "$T/bout" || fail "batched enqueue said: $(cat "$T/bout")"
+[ "$(grep -o 'batches.jsonl:[0-9]*' "$T/berr" | tr '\n' ' ')" = "batches.jsonl:13 batches.jsonl:50 batches.jsonl:77 " ] ||
+  fail "bad lines not reported in order: $(cat "$T/berr")"
+[ "$(count queued "$T/b.db")" = 97 ] || fail "expected 97 queued after batches"
+"$SLUICE" --queue "$T/b.db" export --format jsonl | jq -r .id | sort | uniq -d | grep -q . &&
+  fail "an id was stored twice"
+"$SLUICE" --queue "$T/b.db" enqueue "$T/batches.jsonl" --url-field image_url --id-field gtin \
+  --batch 7 > "$T/bout2" 2> /dev/null || true
+grep -q "0 new, 97 unchanged" "$T/bout2" || fail "batched re-enqueue: $(cat "$T/bout2")"
+
 pass "enqueue formats, errors and idempotency"
