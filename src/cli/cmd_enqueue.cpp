@@ -136,7 +136,7 @@ void add_enqueue_command(CLI::App& app, const GlobalOptions& g, int* exit_code) 
                   "Longest input line (1MiB); a longer one is reported and skipped")
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));
-  cmd->add_option("--batch", args->batch, "Jobs per transaction (50000)")
+  cmd->add_option("--batch", args->batch, "Jobs per transaction (25000)")
       ->check(CLI::Range(1, 1000000));
   cmd->callback([&g, args, exit_code]() { *exit_code = run_enqueue(g, *args); });
 }
