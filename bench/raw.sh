@@ -52,7 +52,8 @@ awk -v n="$N" -v h="$HOST" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"id\":\"%
 # A pass nobody is measured on: nginx's first serving of each file costs it more than the
 # next ones, which would slow whoever runs first (sluice) and not the others.
 sed 's/.*/url = "&"\noutput = "\/dev\/null"/' "$W/urls.txt" > "$W/warm.cfg"
-curl -sS --fail --parallel --parallel-max "$CONC" -K "$W/warm.cfg" || die "warm-up pass failed"
+curl -sS --fail --parallel --parallel-max "$CONC" -K "$W/warm.cfg" 2> "$W/warm.err" ||
+  die "warm-up pass failed: $(tail -3 "$W/warm.err")"
 
 # verify_dir DIR: DIR holds exactly the N served files, byte for byte.
 verify_dir() {
