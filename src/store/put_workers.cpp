@@ -5,7 +5,8 @@
 
 namespace sluice {
 
-PutWorkers::PutWorkers(int threads, Work work) : work_(std::move(work)) {
+PutWorkers::PutWorkers(int threads, Work work, std::chrono::milliseconds stall)
+    : work_(std::move(work)), stall_(stall) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     awake_ = static_cast<size_t>(std::max(threads, 0));
@@ -25,13 +26,13 @@ PutWorkers::~PutWorkers() {
 bool PutWorkers::take_wake() {
   if (idle_ == 0 || todo_.empty()) return false;
   if (awake_ > 0 && todo_.size() <= kBacklogPerWorker * awake_ &&
-      std::chrono::steady_clock::now() - progress_ < kStallMs) {
+      std::chrono::steady_clock::now() - progress_ < stall_) {
     return false;
   }
   --idle_;
   ++awake_;
   ++wakes_;
-  progress_ = std::chrono::steady_clock::now();  // the woken one has kStallMs to start
+  progress_ = std::chrono::steady_clock::now();  // the woken one has stall_ to start
   return true;
 }
 
@@ -63,6 +64,11 @@ std::vector<PutResult> PutWorkers::take_results() {
 size_t PutWorkers::pending() const {
   std::lock_guard<std::mutex> lock(mu_);
   return pending_;
+}
+
+size_t PutWorkers::sleeping() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return idle_;
 }
 
 void PutWorkers::set_notifier(std::function<void()> fn) {

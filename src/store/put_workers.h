@@ -29,17 +29,19 @@ namespace sluice {
 class PutWorkers {
  public:
   using Work = std::function<Status(const PutRequest&)>;
-  PutWorkers(int threads, Work work);
+  static constexpr size_t kBacklogPerWorker = 16;
+  static constexpr std::chrono::milliseconds kStallMs{10};
+
+  // stall: see above (kStallMs; tests set their own).
+  PutWorkers(int threads, Work work, std::chrono::milliseconds stall = kStallMs);
   ~PutWorkers();  // finishes queued puts, then joins
   PutWorkers(const PutWorkers&) = delete;
   PutWorkers& operator=(const PutWorkers&) = delete;
 
-  static constexpr size_t kBacklogPerWorker = 16;
-  static constexpr std::chrono::milliseconds kStallMs{10};
-
   void submit(PutRequest req);
   std::vector<PutResult> take_results();
-  size_t pending() const;  // submitted and not yet taken
+  size_t pending() const;   // submitted and not yet taken
+  size_t sleeping() const;  // workers waiting for a wake-up (for tests)
   void set_notifier(std::function<void()> fn);
 
  private:
@@ -50,6 +52,7 @@ class PutWorkers {
   bool take_wake() REQUIRES(mu_);
 
   Work work_;
+  const std::chrono::milliseconds stall_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<PutRequest> todo_ GUARDED_BY(mu_);

@@ -59,57 +59,81 @@ TEST(PutWorkers, RunsEveryPutAndNotifiesWhenResultsAreWaiting) {
   }
 }
 
-// One worker serves puts in turn while it keeps up; a put stuck on a slow disk holds the
-// others back no longer than kStallMs and a take_results() (the engine's turn), and a
-// backlog of more than kBacklogPerWorker wakes another worker at once.
-TEST(PutWorkers, ABacklogBehindAStuckPutWakesAnotherWorker) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool release = false;
-  std::atomic<int> done{0};
-  std::atomic<bool> stuck{false};
-  PutWorkers workers(2, [&](const PutRequest& r) {
-    if (r.tag == 1) {
-      stuck = true;
-      std::unique_lock lock(mu);
-      cv.wait_for(lock, 20s, [&] { return release; });
+// Two workers, one of them stuck in put 1 (a slow disk) and the other asleep: the state
+// the wake-up rules are about. Releases the stuck put at the end of the test.
+class StuckWorker {
+ public:
+  explicit StuckWorker(std::chrono::milliseconds stall)
+      : workers_(
+            2,
+            [this](const PutRequest& r) {
+              if (r.tag == 1) {
+                stuck_ = true;
+                std::unique_lock lock(mu_);
+                cv_.wait_for(lock, 20s, [&] { return release_; });
+              }
+              ++done_;
+              return Status();
+            },
+            stall) {}
+  ~StuckWorker() {
+    {
+      std::lock_guard lock(mu_);
+      release_ = true;
     }
-    ++done;
-    return Status();
-  });
-  workers.submit(PutRequest{1, {}, {}, {}, {}, 0, {}});
-  for (auto until = std::chrono::steady_clock::now() + 10s;
-       !stuck && std::chrono::steady_clock::now() < until;) {
-    std::this_thread::yield();  // until a worker holds put 1
+    cv_.notify_all();
   }
-  ASSERT_TRUE(stuck);
-  // Fewer than the backlog behind it: the take_results() after kStallMs wakes the other.
-  for (uint64_t tag = 2; tag <= 3; ++tag) workers.submit(PutRequest{tag, {}, {}, {}, {}, 0, {}});
-  size_t taken = 0;
-  for (auto until = std::chrono::steady_clock::now() + 10s;
-       done.load() < 2 && std::chrono::steady_clock::now() < until;) {
-    taken += workers.take_results().size();
-    std::this_thread::yield();
+  // Submits put 1 and waits until a worker holds it and the other sleeps.
+  bool stick() {
+    workers_.submit(PutRequest{1, {}, {}, {}, {}, 0, {}});
+    for (auto until = std::chrono::steady_clock::now() + 10s;
+         std::chrono::steady_clock::now() < until;) {
+      if (stuck_ && workers_.sleeping() == 1) return true;
+      std::this_thread::yield();
+    }
+    return false;
   }
-  EXPECT_EQ(done.load(), 2) << "the puts behind the stuck one waited";
-  // More than the backlog behind it: they run without waiting for a stall to show.
+  void submit(uint64_t tag) { workers_.submit(PutRequest{tag, {}, {}, {}, {}, 0, {}}); }
+  // Waits until n puts are done; with take, calls take_results() meanwhile (as the engine's
+  // turns do).
+  int wait_done(int n, bool take) {
+    for (auto until = std::chrono::steady_clock::now() + 10s;
+         done_.load() < n && std::chrono::steady_clock::now() < until;) {
+      if (take) (void)workers_.take_results();
+      std::this_thread::yield();
+    }
+    return done_.load();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool release_ = false;
+  std::atomic<bool> stuck_{false};
+  std::atomic<int> done_{0};
+  PutWorkers workers_;  // last: its threads stop before what they use goes
+};
+
+// A fast disk is served by one worker; more than kBacklogPerWorker puts waiting behind an
+// awake one wake another at once. (No stall rule here: it would wake one too, at its time.)
+TEST(PutWorkers, ABacklogWakesAnotherWorker) {
+  StuckWorker w(std::chrono::hours(1));
+  ASSERT_TRUE(w.stick());
   const int behind = static_cast<int>(PutWorkers::kBacklogPerWorker) + 1;
-  for (int i = 0; i < behind; ++i) {
-    workers.submit(PutRequest{static_cast<uint64_t>(10 + i), {}, {}, {}, {}, 0, {}});
-  }
-  for (auto until = std::chrono::steady_clock::now() + 10s;
-       done.load() < 2 + behind && std::chrono::steady_clock::now() < until;) {
-    std::this_thread::yield();
-  }
-  EXPECT_EQ(done.load(), 2 + behind) << "a backlog waited behind the stuck put";
-  {
-    std::lock_guard lock(mu);
-    release = true;
-  }
-  cv.notify_all();
+  for (int i = 0; i < behind; ++i) w.submit(static_cast<uint64_t>(10 + i));
+  EXPECT_EQ(w.wait_done(behind, false), behind) << "a backlog waited behind the stuck put";
 }
 
-// A result that arrives after the caller took everything wakes it again.
+// Fewer than the backlog behind a stuck put wait no longer than kStallMs and the caller's
+// next take_results().
+TEST(PutWorkers, AStalledPutWakesAnotherWorkerAtTheNextTake) {
+  StuckWorker w(PutWorkers::kStallMs);
+  ASSERT_TRUE(w.stick());
+  w.submit(2);
+  w.submit(3);
+  EXPECT_EQ(w.wait_done(2, true), 2) << "the puts behind the stuck one waited";
+}
+
 TEST(PutWorkers, EachResultAfterATakeNotifiesAgain) {
   std::mutex mu;
   std::condition_variable cv;
