@@ -11,12 +11,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -116,11 +118,13 @@ class CountingObserver final : public ConnectionObserver {
 
 class TempDir {
  public:
+  // A new folder every time (mkdtemp): a name made of the pid would find the leftovers of
+  // an earlier process with that pid that never ran its destructors (a death test's child).
   TempDir() {
-    static int counter = 0;
-    path_ = std::filesystem::temp_directory_path() /
-            ("sluice-fetch-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
-    std::filesystem::create_directories(path_);
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "sluice-fetch-test-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
   }
   ~TempDir() {
     std::error_code ec;
