@@ -1,15 +1,20 @@
 // A few threads that run blocking puts (fsync, rename) off the event loop, so one slow
-// disk flush never stalls downloads. A put wakes a sleeping worker only when no worker is
-// awake, when the awake ones have more than kBacklogPerWorker puts each waiting, or when
-// no put has started or ended for kStallMs while some wait (checked by submit() and
-// take_results(), which the engine calls every turn): a fast disk is served
-// by one worker taking the puts in turn (no thread hand-off, no futex per put), a slow
-// one by as many as the backlog calls for, and a stuck put holds the others back at most
-// kStallMs and a turn. Results are collected for Store::poll(); a
-// notifier (the engine wakes its loop with it) runs when a result arrives while none were
-// waiting (so once per batch that take_results() collects), on the worker thread,
-// under notify_mu_: set_notifier() waits for a call in progress, so once it returns the
-// old notifier never runs again (Store::set_notifier's teardown contract).
+// disk flush never stalls downloads.
+//
+// A put wakes a sleeping worker only when no worker is awake, when the awake ones have
+// more than kBacklogPerWorker puts each waiting, or when no put has started or ended for
+// kStallMs while some wait (checked by submit() and take_results(), which the engine calls
+// every turn). So a fast disk is served by one worker taking the puts in turn (no thread
+// hand-off, no futex per put), a slow one by as many as the backlog calls for, and a stuck
+// put holds the others back at most kStallMs and the caller's next turn (the engine's idle
+// loop turns at least once per progress interval, 1 s by default; a busy one far more
+// often).
+//
+// Results are collected for Store::poll(); a notifier (the engine wakes its loop with it)
+// runs when a result arrives while none were waiting (so once per batch that
+// take_results() collects), on the worker thread, under notify_mu_: set_notifier() waits
+// for a call in progress, so once it returns the old notifier never runs again
+// (Store::set_notifier's teardown contract).
 // Every public member may be called from any thread.
 #pragma once
 
