@@ -131,13 +131,9 @@ std::vector<FetchResult> CurlFetcher::wait(std::chrono::milliseconds max_wait) {
       // runs the transfers: told nothing, libcurl would poll() each transfer's socket itself.
       CURLMcode mc = CURLM_OK;
       woken = loop_.poll_ready(multi_.get(), &mc);
-      if (mc != CURLM_OK && logger_) {
-        logger_->error(std::string("curl_multi_socket_action: ") + curl_multi_strerror(mc));
-      }
+      log_multi_error(mc);
     }
-    if (CURLMcode mc = loop_.run_due_timeout(multi_.get()); mc != CURLM_OK && logger_) {
-      logger_->error(std::string("curl_multi_socket_action: ") + curl_multi_strerror(mc));
-    }
+    log_multi_error(loop_.run_due_timeout(multi_.get()));
     collect_done();
     const Clock::time_point next_deadline = check_deadlines(Clock::now());
     if (!ready_.empty()) return std::exchange(ready_, {});
@@ -152,9 +148,13 @@ std::vector<FetchResult> CurlFetcher::wait(std::chrono::milliseconds max_wait) {
     // A wakeup() since the last wait() is still pending in the loop: it returns at once.
     woken = loop_.wait(multi_.get(), timeout_ms, &mc);
     waited = true;
-    if (mc != CURLM_OK && logger_) {
-      logger_->error(std::string("curl_multi_socket_action: ") + curl_multi_strerror(mc));
-    }
+    log_multi_error(mc);
+  }
+}
+
+void CurlFetcher::log_multi_error(CURLMcode mc) const {
+  if (mc != CURLM_OK && logger_) {
+    logger_->error(std::string("curl_multi_socket_action: ") + curl_multi_strerror(mc));
   }
 }
 

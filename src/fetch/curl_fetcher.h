@@ -66,7 +66,8 @@ class CurlFetcher final : public Fetcher {
   std::chrono::steady_clock::time_point check_deadlines(std::chrono::steady_clock::time_point now);
   void finish(Transfer* t);
   void remove_all_transfers();
-  void replace_multi();  // closes every connection the old handle had open
+  void replace_multi();                      // closes every connection the old handle had open
+  void log_multi_error(CURLMcode mc) const;  // an error of curl_multi_socket_action, if any
 
   FetchOptions options_;
   Logger* logger_;

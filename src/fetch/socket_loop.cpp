@@ -82,21 +82,21 @@ void SocketLoop::watch(curl_socket_t s, int what) {
   }
 }
 
+// A socket just made is in no epoll set, whatever its number was before; closing one drops
+// it from the set. Either way the entry starts over (staying in changed_ if it is there).
+void SocketLoop::renew(Watch& w, bool owned) {
+  w.want = w.in_set = kNotInSet;
+  w.owned = owned;
+}
+
 void SocketLoop::opened(curl_socket_t s) {
-  if (s < 0) return;
-  Watch& w = watch_of(s);
-  const bool queued = w.queued;
-  w = Watch{};  // a new socket is in no epoll set, whatever its number was before
-  w.owned = true;
-  w.queued = queued;
+  if (s >= 0) renew(watch_of(s), true);
 }
 
 void SocketLoop::closed(curl_socket_t s) {
-  if (s < 0 || static_cast<size_t>(s) >= watches_.size()) return;
-  Watch& w = watches_[static_cast<size_t>(s)];
-  const bool queued = w.queued;
-  w = Watch{};  // closing drops it from the epoll set
-  w.queued = queued;
+  if (s >= 0 && static_cast<size_t>(s) < watches_.size()) {
+    renew(watches_[static_cast<size_t>(s)], false);
+  }
 }
 
 // in_set kUnknown: the socket may have been closed behind the set's back (and left it), and
@@ -124,7 +124,6 @@ void SocketLoop::apply_changes(bool removals) {
   size_t kept = 0;
   for (curl_socket_t s : changed_) {
     Watch& w = watches_[static_cast<size_t>(s)];
-    if (!w.queued) continue;  // queued twice (closed and made again): done already
     if (!removals && w.want == kNotInSet && w.in_set != kNotInSet) {
       changed_[kept++] = s;
       continue;

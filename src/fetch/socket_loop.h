@@ -87,9 +87,10 @@ class SocketLoop {
     uint32_t want = kNotInSet;    // what libcurl asked for last
     uint32_t in_set = kNotInSet;  // what the epoll set holds
     bool owned = false;           // opened() and not closed() since
-    bool queued = false;          // in changed_
+    bool queued = false;          // in changed_ (once at most)
   };
   Watch& watch_of(curl_socket_t s);
+  static void renew(Watch& w, bool owned);
   std::vector<Watch> watches_;          // by socket number
   std::vector<curl_socket_t> changed_;  // sockets whose want may differ from in_set
 

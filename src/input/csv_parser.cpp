@@ -8,8 +8,6 @@
 namespace sluice {
 namespace {
 
-// A column name, from a flag or a header, in a message.
-
 Error bad_input(std::string reason) { return make_error(Reason::bad_input, std::move(reason)); }
 
 std::optional<size_t> column_of(const std::vector<std::string>& header, const std::string& name) {

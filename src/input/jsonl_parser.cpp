@@ -53,8 +53,6 @@ std::string json_error(std::string_view line) {
 
 Error problem(std::string reason) { return make_error(Reason::bad_input, std::move(reason)); }
 
-// A field name from a flag, in a message.
-
 // One top-level field's value as the SAX parser saw it: what a record needs of its URL and
 // id fields, without building the document (a DOM of every line was half of enqueue's
 // parsing time). Nested values are checked for syntax and dropped.

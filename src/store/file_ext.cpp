@@ -37,14 +37,8 @@ bool is_alnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-std::string_view trim_blanks(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::string ext_from_type(std::string_view content_type) {
-  std::string type = ascii_lower(trim_blanks(content_type.substr(0, content_type.find(';'))));
+  std::string type = ascii_lower(trim_header(content_type.substr(0, content_type.find(';'))));
   for (const auto& [name, ext] : kImageTypes) {
     if (type == name) return std::string(ext);
   }

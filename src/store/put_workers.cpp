@@ -6,12 +6,8 @@
 namespace sluice {
 
 PutWorkers::PutWorkers(int threads, Work work, std::chrono::milliseconds stall)
-    : work_(std::move(work)), stall_(stall) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    awake_ = static_cast<size_t>(std::max(threads, 0));
-  }
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
+    : work_(std::move(work)), stall_(stall), count_(static_cast<size_t>(std::max(threads, 0))) {
+  for (size_t i = 0; i < count_; ++i) threads_.emplace_back([this] { loop(); });
 }
 
 PutWorkers::~PutWorkers() {
@@ -25,14 +21,14 @@ PutWorkers::~PutWorkers() {
 
 bool PutWorkers::take_wake() {
   if (idle_ == 0 || todo_.empty()) return false;
-  if (awake_ > 0 && todo_.size() <= kBacklogPerWorker * awake_ &&
+  const size_t awake = count_ - idle_;
+  if (awake > 0 && todo_.size() <= kBacklogPerWorker * awake &&
       std::chrono::steady_clock::now() - progress_ < stall_) {
     return false;
   }
-  --idle_;
-  ++awake_;
+  --idle_;  // counted awake from now: it has stall_ to start
   ++wakes_;
-  progress_ = std::chrono::steady_clock::now();  // the woken one has stall_ to start
+  progress_ = std::chrono::steady_clock::now();
   return true;
 }
 
@@ -90,14 +86,12 @@ void PutWorkers::loop() {
   for (;;) {
     if (todo_.empty()) {
       if (stopping_) return;
-      --awake_;
       ++idle_;
       cv_.wait(lock, [this] { return stopping_ || wakes_ > 0; });
       if (wakes_ > 0) {
-        --wakes_;  // submit() counted this worker awake already
+        --wakes_;  // take_wake() counted this worker awake already
       } else {
         --idle_;  // woken to stop: finishes what is queued first
-        ++awake_;
       }
       continue;
     }

@@ -63,9 +63,10 @@ class PutWorkers {
   std::deque<PutRequest> todo_ GUARDED_BY(mu_);
   std::vector<PutResult> results_ GUARDED_BY(mu_);
   size_t pending_ GUARDED_BY(mu_) = 0;
-  // Workers running or woken (awake_), asleep (idle_), and wake-ups handed to sleepers and
-  // not yet taken (wakes_): a sleeper leaves its wait only for one of these or to stop.
-  size_t awake_ GUARDED_BY(mu_) = 0;
+  // Workers asleep (idle_; the other workers of count_ are running or woken), and wake-ups
+  // handed to sleepers and not yet taken (wakes_): a sleeper leaves its wait only for one
+  // of these or to stop.
+  const size_t count_;
   size_t idle_ GUARDED_BY(mu_) = 0;
   size_t wakes_ GUARDED_BY(mu_) = 0;
   std::chrono::steady_clock::time_point progress_ GUARDED_BY(mu_);  // last put taken or ended

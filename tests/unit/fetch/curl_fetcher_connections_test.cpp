@@ -189,8 +189,9 @@ TEST_F(CurlFetcherConnectionsTest, FiftyConcurrentTransfersOnOneWaitLoop) {
 }
 
 // Every transfer closes its connection and the next ones open new sockets, which the kernel
-// gives the numbers just closed: each must still be watched (socket_loop.h; the loop's own
-// test pins the case where an old number's entry would be trusted).
+// gives the numbers just closed: every transfer completes, each on a connection of its own.
+// (That a closed number's old entry is never trusted is pinned by SocketLoopTest: here
+// libcurl asks for OUT first on a new socket, so such a fault would not show.)
 TEST_F(CurlFetcherConnectionsTest, ConnectionsClosedAfterEachTransferAndMadeAgain) {
   FetchOptions o = local_options();
   o.total_timeout_ms = 1'000;

@@ -111,8 +111,7 @@ TEST_F(SocketLoopTest, TheSetFollowsWhatLibcurlAsksAtTheNextWait) {
   loop_.watch(s, CURL_POLL_OUT);
   wait(0);
   EXPECT_EQ(epoll_set(loop_.epoll_fd())[s], unsigned{EPOLLOUT});
-  // A removal waits for a wait that may block: a look keeps the socket (and drops its
-  // events); taken back before that, it costs nothing.
+  // A removal waits for a wait that may block: a look (poll_ready) keeps the socket.
   loop_.watch(s, CURL_POLL_REMOVE);
   CURLMcode mc = CURLM_OK;
   loop_.poll_ready(multi_, &mc);

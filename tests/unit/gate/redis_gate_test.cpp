@@ -45,6 +45,25 @@ std::unique_ptr<RedisGate> make_gate(const RedisAddress& address, int cap, const
                                      nullptr);
 }
 
+// Workers "a" and "b" sharing one cap, on the shared server under a fresh prefix; both
+// null (and the test failed) when the server or a connection is not there. b asks Redis
+// again refused_poll_ms after a refusal.
+struct TwoWorkers {
+  std::unique_ptr<RedisGate> a, b;
+};
+TwoWorkers two_workers(int cap, const Clock& clock, int64_t ttl_ms = 10'000,
+                       int64_t lapse_hold_ms = 30'000, int64_t refused_poll_ms = 0) {
+  RedisServer* server = shared_redis_server();
+  EXPECT_NE(server, nullptr);
+  if (server == nullptr) return {};
+  const std::string prefix = unique_prefix();
+  TwoWorkers w{make_gate(server->address(), cap, clock, prefix, "a", ttl_ms, lapse_hold_ms),
+               make_gate(server->address(), cap, clock, prefix, "b", ttl_ms, lapse_hold_ms,
+                         refused_poll_ms)};
+  if (!w.a || !w.b) return {};
+  return w;
+}
+
 // Polls cond until it holds or timeout_ms of real time pass.
 template <typename F>
 bool eventually(F cond, int64_t timeout_ms) {
@@ -63,12 +82,8 @@ int64_t real_ms() {
 }
 
 TEST(RedisGate, TwoWorkersNeverExceedTheCapTogether) {
-  RedisServer* server = shared_redis_server();
-  ASSERT_NE(server, nullptr);
   FakeClock clock;
-  const std::string prefix = unique_prefix();
-  auto a = make_gate(server->address(), 5, clock, prefix, "worker-a");
-  auto b = make_gate(server->address(), 5, clock, prefix, "worker-b");
+  auto [a, b] = two_workers(5, clock);
   ASSERT_TRUE(a && b);
   // Random acquires, releases, connection opens and closes on two workers; after each step
   // the slots they use together stay within the cap.
@@ -117,12 +132,8 @@ TEST(RedisGate, TwoWorkersNeverExceedTheCapTogether) {
 }
 
 TEST(RedisGate, ReleaseFreesTheSlotForAnotherWorker) {
-  RedisServer* server = shared_redis_server();
-  ASSERT_NE(server, nullptr);
   FakeClock clock;
-  const std::string prefix = unique_prefix();
-  auto a = make_gate(server->address(), 2, clock, prefix, "a");
-  auto b = make_gate(server->address(), 2, clock, prefix, "b");
+  auto [a, b] = two_workers(2, clock);
   ASSERT_TRUE(a && b);
   ASSERT_TRUE(a->try_acquire(gate_test::kHost, 0));
   ASSERT_TRUE(a->try_acquire(gate_test::kHost, 0));
@@ -140,13 +151,8 @@ TEST(RedisGate, ReleaseFreesTheSlotForAnotherWorker) {
 // said nothing time-based held the host, and the engine slept until its next progress tick:
 // the slots other workers gave back stayed unused for up to a second.
 TEST(RedisGate, ARefusedWorkerIsDueToAskAgainEvenWhenItsTimePassedWithinTheTurn) {
-  RedisServer* server = shared_redis_server();
-  ASSERT_NE(server, nullptr);
   FakeClock clock;
-  const std::string prefix = unique_prefix();
-  auto a = make_gate(server->address(), 1, clock, prefix, "a");
-  auto b = make_gate(server->address(), 1, clock, prefix, "b", 10'000, 30'000,
-                     /*refused_poll_ms=*/10);
+  auto [a, b] = two_workers(1, clock, 10'000, 30'000, /*refused_poll_ms=*/10);
   ASSERT_TRUE(a && b);
   EXPECT_EQ(b->next_admit_ms(gate_test::kHost, clock.steady_ms()), 0);  // never asked: nothing due
   ASSERT_TRUE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
@@ -164,12 +170,8 @@ TEST(RedisGate, ARefusedWorkerIsDueToAskAgainEvenWhenItsTimePassedWithinTheTurn)
 }
 
 TEST(RedisGate, AnIdleConnectionKeepsItsSlotAndItsNextRequestReusesIt) {
-  RedisServer* server = shared_redis_server();
-  ASSERT_NE(server, nullptr);
   FakeClock clock;
-  const std::string prefix = unique_prefix();
-  auto a = make_gate(server->address(), 1, clock, prefix, "a");
-  auto b = make_gate(server->address(), 1, clock, prefix, "b");
+  auto [a, b] = two_workers(1, clock);
   ASSERT_TRUE(a && b);
   ASSERT_TRUE(a->try_acquire(gate_test::kHost, 0));
   ASSERT_TRUE(a->connection_opening(gate_test::kHost));
@@ -187,12 +189,8 @@ TEST(RedisGate, AnIdleConnectionKeepsItsSlotAndItsNextRequestReusesIt) {
 }
 
 TEST(RedisGate, AHoldIsGlobal) {
-  RedisServer* server = shared_redis_server();
-  ASSERT_NE(server, nullptr);
   FakeClock clock;
-  const std::string prefix = unique_prefix();
-  auto a = make_gate(server->address(), 2, clock, prefix, "a");
-  auto b = make_gate(server->address(), 2, clock, prefix, "b");
+  auto [a, b] = two_workers(2, clock);
   ASSERT_TRUE(a && b);
   ASSERT_TRUE(a->try_acquire(gate_test::kHost, 0));
   a->release(gate_test::kHost);
@@ -206,13 +204,9 @@ TEST(RedisGate, AHoldIsGlobal) {
 }
 
 TEST(RedisGate, ALapsedLeaseIsHeldNotFreeUntilTheHoldEnds) {
-  RedisServer* server = shared_redis_server();
-  ASSERT_NE(server, nullptr);
   SystemClock clock;
-  const std::string prefix = unique_prefix();
   const int64_t ttl = 300, hold = 1'200;
-  auto a = make_gate(server->address(), 2, clock, prefix, "a", ttl, hold);
-  auto b = make_gate(server->address(), 2, clock, prefix, "b", ttl, hold);
+  auto [a, b] = two_workers(2, clock, ttl, hold);
   ASSERT_TRUE(a && b);
   ASSERT_TRUE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
   ASSERT_TRUE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
@@ -230,13 +224,9 @@ TEST(RedisGate, ALapsedLeaseIsHeldNotFreeUntilTheHoldEnds) {
 }
 
 TEST(RedisGate, RenewingKeepsTheLease) {
-  RedisServer* server = shared_redis_server();
-  ASSERT_NE(server, nullptr);
   SystemClock clock;
-  const std::string prefix = unique_prefix();
   const int64_t ttl = 600;  // renewed every 150 ms
-  auto a = make_gate(server->address(), 1, clock, prefix, "a", ttl, 10'000);
-  auto b = make_gate(server->address(), 1, clock, prefix, "b", ttl, 10'000);
+  auto [a, b] = two_workers(1, clock, ttl, 10'000);
   ASSERT_TRUE(a && b);
   ASSERT_TRUE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
   const int64_t start = real_ms();
