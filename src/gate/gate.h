@@ -15,7 +15,8 @@
 //    their transfers and connections must go at once. may_send() is the check before
 //    every request sent, so that a process that stalled past its lease sends nothing on it.
 //  - give back: release (the request ended), connection_closed (the socket closed). The
-//    slot is free for others once both its request and its connection are gone.
+//    slot is free for others once both its request and its connection are gone
+//    (RedisGate: and the close has had time to reach the provider, close_grace_ms).
 //  - hold: a request cut while the provider may still be serving it keeps a slot for a
 //    TTL that only expires (hold()); a lease that lapses becomes such a hold as well.
 //

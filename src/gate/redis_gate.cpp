@@ -113,7 +113,10 @@ bool RedisGate::try_acquire(const std::string& host_key, int64_t now_ms) {
   h.asking = false;  // set again below if Redis is what refuses
   if (!usable(host_key, h)) return false;
   if (!local_.would_admit(host_key, now_ms)) return false;
-  const int want = std::max(h.in_flight + 1, h.open);
+  // Without an idle connection to reuse, the request opens one: it needs a slot of its own
+  // beside the connections the provider still counts (closed ones in their grace included).
+  const bool idle = h.open > h.in_flight;
+  const int want = std::max(h.in_flight + 1, counted_open(h, clock_.steady_ms()) + (idle ? 0 : 1));
   if (want > h.leased) {
     h.asking = clock_.steady_ms() < h.retry_at || sync(host_key, h, want) != Sync::granted;
     if (h.asking) return false;
@@ -136,7 +139,7 @@ bool RedisGate::connection_opening(const std::string& host_key) {
   std::lock_guard lock(mu_);
   Host& h = host(host_key);
   if (!usable(host_key, h)) return false;
-  const int want = std::max(h.in_flight, h.open + 1);
+  const int want = std::max(h.in_flight, counted_open(h, clock_.steady_ms()) + 1);
   if (want > h.leased && sync(host_key, h, want) != Sync::granted) return false;
   if (!local_.connection_opening(host_key)) return false;
   ++h.open;
@@ -153,7 +156,14 @@ void RedisGate::connection_closed(const std::string& host_key) {
   local_.connection_closed(host_key);
   std::lock_guard lock(mu_);
   Host& h = host(host_key);
-  if (h.open > 0) --h.open;
+  if (h.open == 0) return;
+  --h.open;
+  if (opt_.close_grace_ms > 0) h.closing.push_back(clock_.steady_ms() + opt_.close_grace_ms);
+}
+
+int RedisGate::counted_open(Host& h, int64_t steady) {
+  while (!h.closing.empty() && h.closing.front() <= steady) h.closing.pop_front();
+  return h.open + static_cast<int>(h.closing.size());
 }
 
 void RedisGate::hold(const std::string& host_key, int64_t ttl_ms) {
@@ -225,7 +235,13 @@ std::vector<std::string> RedisGate::maintain(int64_t now_ms) {
 Status RedisGate::release_all() {
   std::lock_guard lock(mu_);
   Status first;
+  const int64_t steady = clock_.steady_ms();
   for (auto& [key, h] : hosts_) {
+    // Connections closed a moment ago may still count at the provider: their slots go back
+    // as holds that end with their grace.
+    counted_open(h, steady);
+    for (int64_t end : h.closing) h.holds.push_back(end - steady);
+    h.closing.clear();
     if (h.leased == 0 && h.holds.empty()) continue;
     if (sync(key, h, 0) == Sync::failed && first.ok()) {
       first = make_error(Reason::queue_unavailable,

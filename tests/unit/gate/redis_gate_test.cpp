@@ -28,7 +28,7 @@ std::string unique_prefix() {
 std::unique_ptr<RedisGate> make_gate(const RedisAddress& address, int cap, const Clock& clock,
                                      const std::string& prefix, const std::string& worker,
                                      int64_t ttl_ms = 10'000, int64_t lapse_hold_ms = 30'000,
-                                     int64_t refused_poll_ms = 0) {
+                                     int64_t refused_poll_ms = 0, int64_t close_grace_ms = 0) {
   RedisOptions ro;
   ro.connect_timeout_ms = 500;
   ro.command_timeout_ms = 1'000;
@@ -41,6 +41,7 @@ std::unique_ptr<RedisGate> make_gate(const RedisAddress& address, int cap, const
   o.lease_ttl_ms = ttl_ms;
   o.lapse_hold_ms = lapse_hold_ms;
   o.refused_poll_ms = refused_poll_ms;  // 0: these tests ask again at once
+  o.close_grace_ms = close_grace_ms;    // 0: a closed connection's slot goes back at once
   return std::make_unique<RedisGate>(std::move(*conn), gate_test::limits_for(cap), o, clock,
                                      nullptr);
 }
@@ -186,6 +187,59 @@ TEST(RedisGate, AnIdleConnectionKeepsItsSlotAndItsNextRequestReusesIt) {
   (void)a->maintain(0);
   EXPECT_EQ(a->leased(gate_test::kHost), 0);
   EXPECT_TRUE(b->try_acquire(gate_test::kHost, 0));
+}
+
+// Regression (test_serve_redis.sh, 1 run in 7): a worker closed an idle connection and gave
+// its slot back at once; another worker opened a connection in its place before the
+// provider had seen the close, and the provider counted one over the cap (403, suspended).
+// Now a closed connection's slot stays its worker's for close_grace_ms: neither another
+// worker nor the worker itself opens a connection in its place before then.
+TEST(RedisGate, AClosedConnectionsSlotIsGivenBackOnlyAfterItsGrace) {
+  RedisServer* server = shared_redis_server();
+  ASSERT_NE(server, nullptr);
+  FakeClock clock;
+  const std::string prefix = unique_prefix();
+  auto a = make_gate(server->address(), 1, clock, prefix, "a", 10'000, 30'000, 0,
+                     /*close_grace_ms=*/100);
+  auto b = make_gate(server->address(), 1, clock, prefix, "b");
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
+  ASSERT_TRUE(a->connection_opening(gate_test::kHost));
+  a->release(gate_test::kHost);
+  a->connection_closed(gate_test::kHost);  // e.g. a transfer that closes its connection
+  EXPECT_TRUE(a->maintain(clock.steady_ms()).empty());
+  EXPECT_EQ(a->leased(gate_test::kHost), 1);
+  EXPECT_FALSE(b->try_acquire(gate_test::kHost, clock.steady_ms()));
+  EXPECT_FALSE(a->try_acquire(gate_test::kHost, clock.steady_ms()));  // it would open one
+  EXPECT_FALSE(a->connection_opening(gate_test::kHost));
+  clock.advance_ms(100);
+  EXPECT_TRUE(a->maintain(clock.steady_ms()).empty());
+  EXPECT_EQ(a->leased(gate_test::kHost), 0);
+  EXPECT_TRUE(b->try_acquire(gate_test::kHost, clock.steady_ms()));
+}
+
+// A worker that ends within the grace gives the slot back as a hold that ends with it.
+TEST(RedisGate, AClosedConnectionsGraceOutlivesItsWorkerAsAHold) {
+  RedisServer* server = shared_redis_server();
+  ASSERT_NE(server, nullptr);
+  FakeClock clock;
+  const std::string prefix = unique_prefix();
+  auto a = make_gate(server->address(), 1, clock, prefix, "a", 10'000, 30'000, 0,
+                     /*close_grace_ms=*/300);
+  auto b = make_gate(server->address(), 1, clock, prefix, "b");
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
+  ASSERT_TRUE(a->connection_opening(gate_test::kHost));
+  a->release(gate_test::kHost);
+  a->connection_closed(gate_test::kHost);
+  const int64_t closed = real_ms();
+  ASSERT_TRUE(a->release_all().ok());
+  EXPECT_EQ(a->leased(gate_test::kHost), 0);
+  EXPECT_FALSE(b->try_acquire(gate_test::kHost, clock.steady_ms()));  // held, not free
+  EXPECT_EQ(gate_test::state(*b).held, 1);
+  ASSERT_TRUE(
+      eventually([&] { return b->try_acquire(gate_test::kHost, clock.steady_ms()); }, 5'000));
+  EXPECT_GE(real_ms() - closed, 300 - 50);  // 50 ms: the two clocks' tick
 }
 
 TEST(RedisGate, AHoldIsGlobal) {
