@@ -42,7 +42,10 @@ Engine::Engine(Queue& queue, Gate& gate, GateStats& gate_stats, Fetcher& fetcher
       backoff_(options.backoff_base_ms, options.backoff_cap_ms, options.seed),
       store_backoff_(options.store_retry_base_ms, options.store_retry_cap_ms,
                      options.seed ? options.seed + 1 : 0),
-      disk_(options.disk_wait_ms, options.disk_probe_base_ms, options.disk_probe_cap_ms) {}
+      disk_(options.disk_wait_ms, options.disk_probe_base_ms, options.disk_probe_cap_ms),
+      bodies_in_memory_(store.takes_bodies() && !keys.needs_sha256() &&
+                        options.memory_body_max > 0),
+      memory_(options.memory_budget) {}
 
 void Engine::request_stop() {
   stop_requested_.store(true);
@@ -237,6 +240,9 @@ void Engine::start_ready(int64_t now) {
       a.job = std::move(jobs.front());
       jobs.pop_front();
       FetchRequest req{tag, a.job.url, host, temp_path(tag)};
+      if (bodies_in_memory_ && (a.memory = memory_.take(opt_.memory_body_max))) {
+        req.memory_limit = opt_.memory_body_max;
+      }
       fetching_.emplace(tag, std::move(a));
       const int running = ++active_per_host_[host];
       req.close_when_done = opt_.close_idle && jobs.size() < static_cast<size_t>(running);

@@ -34,6 +34,7 @@
 
 #include "engine/backoff.h"
 #include "engine/disk_pause.h"
+#include "engine/memory_budget.h"
 #include "engine/options.h"
 #include "engine/retry_after.h"
 #include "engine/run_stats.h"
@@ -105,6 +106,7 @@ class Engine {
     int store_failures = 0;
     int64_t store_retry_at_ms = 0;  // steady clock
     bool local_fault = false;       // its last store attempt met a local fault
+    MemoryBudget::Share memory;     // for a body kept in memory (memory_budget.h)
   };
 
   size_t buffered_count() const;  // jobs leased and waiting for a slot, all hosts
@@ -117,6 +119,7 @@ class Engine {
   bool batch_busy(const std::string& host) const;
   void on_fetched(FetchResult r, int64_t now);
   void on_stored(const PutResult& r, int64_t now);
+  void put(uint64_t tag);  // stores the download of storing_[tag]
   void retry_stores();
   void fail(Active& a, const Error& e, int64_t now, int64_t retry_after_ms);
   void hold_job(Job job);
@@ -164,6 +167,10 @@ class Engine {
   Error fatal_;
   std::string temp_prefix_;  // temp_path(): the spool folder and "fetch-<pid>-", made once
 
+  // Bodies kept in memory: the store takes them and no key needs their sha256 before the
+  // put (the store hashes them). Declared before the maps whose jobs hold shares of it.
+  const bool bodies_in_memory_;
+  MemoryBudget memory_;
   uint64_t next_tag_ = 1;
   std::map<std::string, std::deque<Job>> buffered_;  // by host, leased, not started
   std::map<std::string, int> active_per_host_;       // fetching now

@@ -13,6 +13,11 @@ void Engine::on_fetched(FetchResult r, int64_t now) {
     return;
   }
   Active a = std::move(node.mapped());
+  if (r.body) {
+    a.memory.shrink_to(r.body->size());
+  } else {
+    a.memory.reset();
+  }
   const std::string& host = a.job.host_key;
   gate_.release(host);
   if (--active_per_host_[host] == 0) active_per_host_.erase(host);
@@ -66,7 +71,7 @@ void Engine::on_fetched(FetchResult r, int64_t now) {
     fail(a, r.error, now, retry_after_ms);
     return;
   }
-  disk_written();  // a whole body reached the spool
+  if (!r.body) disk_written();  // a whole body reached the spool
   if (Status c = check_content(opt_.content, r.content_type, r.head, a.job.url); !c.ok()) {
     std::error_code ec;
     std::filesystem::remove(r.temp_file, ec);
@@ -98,10 +103,8 @@ void Engine::on_fetched(FetchResult r, int64_t now) {
   a.key = *key;
   a.fetch = std::move(r);
   uint64_t tag = a.fetch.tag;
-  PutRequest put{tag,           a.fetch.temp_file, a.key, a.fetch.content_type, a.fetch.sha256,
-                 a.fetch.bytes, a.job.url};
   storing_.emplace(tag, std::move(a));
-  store_.put(std::move(put));
+  put(tag);
 }
 
 void Engine::on_stored(const PutResult& r, int64_t now) {
@@ -112,6 +115,7 @@ void Engine::on_stored(const PutResult& r, int64_t now) {
   }
   Active& a = it->second;
   if (r.status.ok()) {
+    if (a.fetch.sha256.empty()) a.fetch.sha256 = r.sha256;  // a body the store hashed
     Transition t;
     t.kind = Transition::Kind::complete;
     t.seq = a.job.seq;
@@ -172,6 +176,12 @@ void Engine::on_stored(const PutResult& r, int64_t now) {
   store_waiting_.push_back(r.tag);
 }
 
+void Engine::put(uint64_t tag) {
+  const Active& a = storing_.at(tag);
+  store_.put(PutRequest{tag, a.fetch.temp_file, a.key, a.fetch.content_type, a.fetch.sha256,
+                        a.fetch.bytes, a.job.url, a.fetch.body});
+}
+
 void Engine::retry_stores() {
   const int64_t now = clock_.steady_ms();  // store retries are timed on the steady clock
   for (auto it = store_waiting_.begin(); it != store_waiting_.end();) {
@@ -180,8 +190,7 @@ void Engine::retry_stores() {
       ++it;
       continue;
     }
-    store_.put(PutRequest{*it, a.fetch.temp_file, a.key, a.fetch.content_type, a.fetch.sha256,
-                          a.fetch.bytes, a.job.url});
+    put(*it);
     it = store_waiting_.erase(it);
   }
 }

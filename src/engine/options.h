@@ -29,7 +29,12 @@ struct EngineOptions {
   size_t commit_max = 512;               // ... or this many state changes
   int64_t grace_ms = 30'000;             // on stop: how long in-flight transfers may finish
   size_t max_storing = 256;              // downloads waiting for the store before fetching pauses
-  int64_t store_retry_base_ms = 500;     // storage failures: backoff while fetching pauses
+  // Bodies up to memory_body_max bytes wait for the store in memory, up to memory_budget
+  // bytes in all (engine/memory_budget.h); longer ones, and any beyond the budget, go
+  // through a temp file written by the fetcher. 0: every body through a temp file.
+  uint64_t memory_body_max = 64 << 10;
+  uint64_t memory_budget = 16 << 20;
+  int64_t store_retry_base_ms = 500;  // storage failures: backoff while fetching pauses
   int64_t store_retry_cap_ms = 30'000;
   // Local faults (full or read-only disk, permission lost; disk_pause.h): how long the run
   // waits for one to clear before it stops (--disk-wait), and how often it probes.

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,11 @@ struct FetchRequest {
   // (CURLOPT_FORBID_REUSE): the caller has no further request to that host that would
   // reuse it, and an idle connection would keep a slot other workers need.
   bool close_when_done = false;
+  // A 2xx body of at most this many bytes stays in memory (FetchResult::body) instead of
+  // going to temp_file, and is not hashed here: whoever stores it hashes it and writes it,
+  // off the fetcher's thread. A longer body spills to temp_file (hashed, as with 0). 0:
+  // every body goes to temp_file.
+  uint64_t memory_limit = 0;
 };
 
 constexpr size_t kHeadBytes = 64;
@@ -73,7 +79,10 @@ struct FetchResult {
   Error error;                      // reason ok on a 2xx with the whole body
   long http_status = 0;             // also set when a transfer failed after the response began
   std::filesystem::path temp_file;  // the body on success; removed by the fetcher on failure
-  std::string sha256;               // hex, of the body as stored
+  // On success with a body within FetchRequest::memory_limit: the body itself; temp_file
+  // was never created and sha256 is empty. Null otherwise.
+  std::shared_ptr<const std::string> body;
+  std::string sha256;  // hex, of the body as stored (empty for a body in memory)
   uint64_t bytes = 0;
   std::string content_type;
   std::string etag;

@@ -122,7 +122,7 @@ Transfer::Overdue Transfer::check_deadline(std::chrono::steady_clock::time_point
   timed_out_ = make_error(Reason::timeout, "no whole response within " +
                                                std::to_string(options_.total_timeout_ms) +
                                                " ms (--timeout) from " + url_);
-  file_.discard();  // nothing more is kept; body() reads into nothing from now on
+  drop_body();  // nothing more is kept; body() reads into nothing from now on
   curl_off_t pretransfer_us = 0;
   curl_easy_getinfo(easy_.get(), CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
   return pretransfer_us > 0 ? Overdue::draining : Overdue::cut_now;
@@ -200,8 +200,14 @@ void Transfer::cancel() {
   finish(std::move(e), /*cut=*/true);
 }
 
-void Transfer::finish(Error e, bool cut) {
+void Transfer::drop_body() {
   file_.discard();
+  in_memory_ = false;
+  mem_ = std::string();
+}
+
+void Transfer::finish(Error e, bool cut) {
+  drop_body();
   if (cut) result_.cut_host = host_key_;
   result_.error = std::move(e);
   result_.sha256.clear();
@@ -216,6 +222,16 @@ void Transfer::finish_ok() {
                                                " body bytes, Content-Length said " +
                                                std::to_string(*declared_length_) + " (" + url_ +
                                                ")"));
+    return;
+  }
+  if (in_memory_ || (!file_.is_open() && req_.memory_limit > 0 && !local_fault_)) {
+    result_.error = Error{};
+    result_.body = std::make_shared<const std::string>(std::exchange(mem_, std::string()));
+    in_memory_ = false;
+    result_.sha256.clear();  // the store hashes it (fetcher.h)
+    result_.bytes = hop_bytes_;
+    result_.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     return;
   }
   // A 2xx creates the file when its headers end; a response without them still gets one.

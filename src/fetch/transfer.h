@@ -17,10 +17,10 @@
 #include <optional>
 #include <string>
 
-#include "fetch/body_file.h"
 #include "fetch/easy_pool.h"
 #include "fetch/fetcher.h"
 #include "fetch/socket_book.h"
+#include "util/body_file.h"
 #include "util/sha256.h"
 
 namespace sluice {
@@ -37,10 +37,10 @@ class Transfer {
   // the transfer is already finished (take_result()).
   //
   // The temp file is created when a 2xx response's headers end, so nothing touches the
-  // disk for other answers. A temp file that cannot be created or written is a local
-  // fault (body_file.h): the rest of the body is still read and dropped, so the request
-  // ends normally at the provider and its connection stays reusable, and the result
-  // carries the local fault.
+  // disk for other answers; a body within req.memory_limit never touches it (fetcher.h). A temp
+  // file that cannot be created or written is a local fault (body_file.h): the rest of the body is
+  // still read and dropped, so the request ends normally at the provider and its connection stays
+  // reusable, and the result carries the local fault.
   [[nodiscard]] bool start();
   CURL* easy() const { return easy_.get(); }
   const std::string& url() const { return url_; }  // the current hop's
@@ -81,6 +81,8 @@ class Transfer {
   bool headers_done();
   void header_line(std::string_view line);
   bool body(const char* data, size_t size);
+  bool spill();
+  void drop_body();  // the temp file and the body in memory, whichever there is
 
   static size_t header_callback(char* data, size_t size, size_t n, void* clientp);
   static size_t write_callback(char* data, size_t size, size_t n, void* clientp);
@@ -98,6 +100,9 @@ class Transfer {
   std::chrono::steady_clock::time_point deadline_;  // started_ + total_timeout_ms
   std::optional<Error> timed_out_;                  // set at the deadline: the drain is on
   BodyFile file_;
+  // A 2xx body within req_.memory_limit (so far): kept here, not in file_, and not hashed.
+  bool in_memory_ = false;
+  std::string mem_;
   Sha256 hash_;
   FetchResult result_;
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "fetch/transfer.h"
 #include "util/text.h"
@@ -92,8 +93,29 @@ bool Transfer::headers_done() {
     return false;
   }
   // Once per transfer (trailers end with a blank line too; a failed file stays failed).
-  if (file_.is_open() || local_fault_) return true;
+  if (file_.is_open() || local_fault_ || in_memory_) return true;
+  if (req_.memory_limit > 0 && (!declared_length_ || *declared_length_ <= req_.memory_limit)) {
+    in_memory_ = true;  // the body stays in memory unless it turns out longer (spill())
+    if (declared_length_) mem_.reserve(static_cast<size_t>(*declared_length_));
+    return true;
+  }
   if (Status s = file_.create(req_.temp_file); !s.ok()) local_fault_ = s.error();
+  return true;
+}
+
+// A body kept in memory grew past FetchRequest::memory_limit: what it holds goes to the
+// temp file, hashed, and the rest follows it there. false: the file failed (local_fault_).
+bool Transfer::spill() {
+  in_memory_ = false;
+  std::string held = std::exchange(mem_, std::string());
+  Status s = file_.create(req_.temp_file);
+  if (s.ok()) s = file_.write(held.data(), held.size());
+  if (!s.ok()) {
+    local_fault_ = s.error();
+    file_.discard();
+    return false;
+  }
+  hash_.update(held);
   return true;
 }
 
@@ -121,15 +143,20 @@ bool Transfer::body(const char* data, size_t size) {
     return false;
   }
   if (local_fault_) return true;  // keep reading so the request ends normally; drop it
+  if (result_.head.size() < kHeadBytes) {
+    result_.head.append(data, std::min(size, kHeadBytes - result_.head.size()));
+  }
+  if (in_memory_ && hop_bytes_ <= req_.memory_limit) {
+    mem_.append(data, size);
+    return true;
+  }
+  if (in_memory_ && !spill()) return true;
   if (Status s = file_.write(data, size); !s.ok()) {
     local_fault_ = s.error();
     file_.discard();  // gives the space back at once
     return true;
   }
   hash_.update(data, size);
-  if (result_.head.size() < kHeadBytes) {
-    result_.head.append(data, std::min(size, kHeadBytes - result_.head.size()));
-  }
   return true;
 }
 

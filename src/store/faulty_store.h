@@ -46,6 +46,7 @@ class FaultyStore final : public Store {
   Store& base() { return *base_; }
 
   std::filesystem::path spool_dir() const override { return base_->spool_dir(); }
+  bool takes_bodies() const override { return base_->takes_bodies(); }
   void put(PutRequest req) override;
   std::vector<PutResult> poll() override;
   size_t in_flight() const override { return failed_.size() + base_->in_flight(); }

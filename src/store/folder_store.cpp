@@ -11,7 +11,9 @@
 #include "store/fs_error.h"
 #include "store/object_key.h"
 #include "store/spool_probe.h"
+#include "util/body_file.h"
 #include "util/local_fault.h"
+#include "util/sha256.h"
 
 namespace fs = std::filesystem;
 
@@ -99,7 +101,7 @@ void FolderStore::put(PutRequest req) {
     workers_->submit(std::move(req));
     return;
   }
-  done_.push_back(PutResult{req.tag, store(req)});
+  done_.push_back(store(req));
 }
 
 std::vector<PutResult> FolderStore::poll() {
@@ -150,8 +152,40 @@ Result<UniqueFd> FolderStore::open_parent(const std::string& key) {
   return dir;
 }
 
-Status FolderStore::store(const PutRequest& req) {
-  if (auto st = check_object_key(req.key); !st.ok()) return st;
+PutResult FolderStore::store(const PutRequest& req) {
+  PutResult r;
+  r.tag = req.tag;
+  if (Status k = check_object_key(req.key); !k.ok()) {
+    r.status = k;
+    return r;
+  }
+  if (req.body) {
+    std::string sha256;
+    r.status = write_body(req, req.sha256.empty() ? &sha256 : nullptr);
+    if (r.status.ok()) r.status = place(req);
+    if (r.status.ok()) {
+      r.sha256 = std::move(sha256);
+    } else {
+      std::error_code ec;
+      fs::remove(req.temp_file, ec);  // this put's own file: the caller holds the body
+    }
+    return r;
+  }
+  r.status = place(req);
+  return r;
+}
+
+Status FolderStore::write_body(const PutRequest& req, std::string* sha256) {
+  BodyFile file;  // created exclusively: never over a file of someone else's
+  Status s = file.create(req.temp_file);
+  if (s.ok()) s = file.write(req.body->data(), req.body->size());
+  if (s.ok()) s = file.keep();
+  if (!s.ok()) return s;  // file removed it (body_file.h)
+  if (sha256) *sha256 = sha256_hex(*req.body);
+  return {};
+}
+
+Status FolderStore::place(const PutRequest& req) {
   const std::string& key = req.key;
   if (key.substr(0, key.find('/')) == kSpoolName) {
     return make_error(Reason::bad_key,

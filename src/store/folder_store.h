@@ -1,6 +1,7 @@
 // A Store that keeps objects as files under a root folder: <root>/<key>.
 //
-// put() finishes before it returns (its result waits for poll()): it checks the key again,
+// put() finishes before it returns (its result waits for poll()), or on the worker threads:
+// it checks the key again, writes a body held in memory to its temp file (hashing it),
 // creates missing parent folders and renames the temp file over <root>/<key> (an atomic
 // replace of any older object: a crash never leaves a partial object). No put fsyncs
 // anything. Durability (durability.h): with Durability::process that is the whole
@@ -36,9 +37,9 @@
 #include "store/durability.h"
 #include "store/put_workers.h"
 #include "store/store.h"
-#include "util/unique_fd.h"
 #include "util/error.h"
 #include "util/logger.h"
+#include "util/unique_fd.h"
 
 namespace sluice {
 
@@ -67,6 +68,9 @@ class FolderStore final : public Store {
   ~FolderStore() override;
 
   std::filesystem::path spool_dir() const override { return canonical_root_ / kSpoolName; }
+  // A body in memory is written to its temp file, hashed and renamed into place on the
+  // store's threads (synchronous mode: within put()).
+  bool takes_bodies() const override { return true; }
   void put(PutRequest req) override;
   std::vector<PutResult> poll() override;
   size_t in_flight() const override;
@@ -87,7 +91,11 @@ class FolderStore final : public Store {
  private:
   FolderStore(std::filesystem::path root, std::filesystem::path canonical_root, UniqueFd root_fd,
               Logger* log, FolderSync sync);
-  Status store(const PutRequest& req);
+  PutResult store(const PutRequest& req);
+  // Renames req.temp_file to <root>/<key>.
+  Status place(const PutRequest& req);
+  // Writes req.body to req.temp_file and hashes it into *sha256.
+  Status write_body(const PutRequest& req, std::string* sha256);
   // Opens (creating as needed) the folder that holds the key's last segment; the key has
   // at least one '/' (a key without one lives in the root, root_fd_).
   Result<UniqueFd> open_parent(const std::string& key);

@@ -99,13 +99,14 @@ void PutWorkers::loop() {
     todo_.pop_front();
     progress_ = std::chrono::steady_clock::now();
     lock.unlock();
-    Status s = work_(req);
+    PutResult r = work_(req);
+    r.tag = req.tag;
     lock.lock();
     progress_ = std::chrono::steady_clock::now();
     // One wake-up per batch: results already waiting have woken the caller, whose next
     // take_results() collects this one too.
     const bool first = results_.empty();
-    results_.push_back(PutResult{req.tag, std::move(s)});
+    results_.push_back(std::move(r));
     if (first) {
       lock.unlock();
       notify();

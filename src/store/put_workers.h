@@ -33,7 +33,7 @@ namespace sluice {
 
 class PutWorkers {
  public:
-  using Work = std::function<Status(const PutRequest&)>;
+  using Work = std::function<PutResult(const PutRequest&)>;  // tag: filled in here
   static constexpr size_t kBacklogPerWorker = 16;
   static constexpr std::chrono::milliseconds kStallMs{10};
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,18 +20,24 @@ struct PutRequest {
   std::filesystem::path temp_file;  // a finished, closed file in spool_dir(); consumed
   std::string key;                  // already sanitised (see key_template.h)
   std::string content_type;
-  std::string sha256;  // hex, of temp_file's bytes
+  std::string sha256;  // hex, of temp_file's bytes; may be empty with body (see there)
   uint64_t bytes = 0;
   std::string source_url;
+  // Only for a store whose takes_bodies() is true: the object's bytes, held in memory.
+  // temp_file then does not exist; it is a name in spool_dir() the store may write them to
+  // first (and removes again on failure). An empty sha256 asks the store to hash them
+  // (PutResult::sha256). The caller keeps its own reference for a retry.
+  std::shared_ptr<const std::string> body = nullptr;
 };
 
 struct PutResult {
   uint64_t tag = 0;
-  Status status;  // store_io (retry later), a local fault (disk_full, read_only,
-                  // local_denied, local_io: the folder store's own disk; retry once it
-                  // recovers) or store_denied (stop the run); also bad_key (this key can
-                  // never be stored: permanent for the job) and io (the temp file is
-                  // gone: fetch again)
+  Status status;       // store_io (retry later), a local fault (disk_full, read_only,
+                       // local_denied, local_io: the folder store's own disk; retry once it
+                       // recovers) or store_denied (stop the run); also bad_key (this key can
+                       // never be stored: permanent for the job) and io (the temp file is
+                       // gone: fetch again)
+  std::string sha256 = {};  // on success of a put whose body the store hashed: hex, of the body
 };
 
 class Store {
@@ -41,10 +48,14 @@ class Store {
   // files (so a folder store can rename them into place atomically).
   virtual std::filesystem::path spool_dir() const = 0;
 
-  // Starts storing req.temp_file under req.key. On success the temp file is gone and
+  // Starts storing req.temp_file (or req.body) under req.key. On success the temp file is gone and
   // the object is complete; on failure the temp file is left for the caller to retry
   // or delete. Never leaves a partial object under the key.
   virtual void put(PutRequest req) = 0;
+
+  // Whether put() takes PutRequest::body (a body in memory, written and hashed on the
+  // store's own threads) rather than only a temp file.
+  virtual bool takes_bodies() const { return false; }
 
   // Results of finished puts, in any order. Does not block.
   virtual std::vector<PutResult> poll() = 0;

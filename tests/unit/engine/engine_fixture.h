@@ -17,7 +17,7 @@
 #include "gate/local_gate.h"
 #include "queue/memory_queue.h"
 #include "store/folder_store.h"
-#include "store/temp_dir.h"
+#include "util/temp_files.h"
 
 namespace sluice {
 

@@ -1,12 +1,14 @@
-// A Fetcher that runs in virtual time: wait() finishes the oldest transfer (writing the
-// scripted body to its temp file) or, with nothing to finish, advances the FakeClock by
-// max_wait. It counts concurrency per host as the provider would.
+// A Fetcher that runs in virtual time: wait() finishes the oldest transfer (its scripted
+// body in memory within FetchRequest::memory_limit, else written to its temp file) or, with nothing
+// to finish, advances the FakeClock by max_wait. It counts concurrency per host as the provider
+// would.
 #pragma once
 
 #include <deque>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,8 @@ class FakeFetcher final : public Fetcher {
     int now = ++in_flight_[req.host_key];
     max_in_flight_[req.host_key] = std::max(max_in_flight_[req.host_key], now);
     started_.push_back(req.url);
+    memory_limits_.push_back(req.memory_limit);
+    if (req.memory_limit > 0) max_in_memory_ = std::max(max_in_memory_, ++in_memory_);
     start_ms_.push_back(clock_.now_ms());
     active_.push_back({std::move(req), n});
   }
@@ -51,6 +55,7 @@ class FakeFetcher final : public Fetcher {
     auto [req, call] = std::move(active_.front());
     active_.pop_front();
     --in_flight_[req.host_key];
+    if (req.memory_limit > 0) --in_memory_;
     FakeResponse resp = script_(req, call);
     FetchResult r;
     r.tag = req.tag;
@@ -59,9 +64,13 @@ class FakeFetcher final : public Fetcher {
     r.retry_after = resp.retry_after;
     if (resp.cut) r.cut_host = req.host_key;
     if (r.error.reason == Reason::ok) {
-      std::ofstream(req.temp_file, std::ios::binary) << resp.body;
       r.temp_file = req.temp_file;
-      r.sha256 = sha256_hex(resp.body);
+      if (resp.body.size() <= req.memory_limit) {
+        r.body = std::make_shared<const std::string>(resp.body);  // unhashed, as CurlFetcher's
+      } else {
+        std::ofstream(req.temp_file, std::ios::binary) << resp.body;
+        r.sha256 = sha256_hex(resp.body);
+      }
       r.bytes = resp.body.size();
       r.content_type = resp.content_type;
       r.head = resp.body.substr(0, kHeadBytes);
@@ -83,6 +92,7 @@ class FakeFetcher final : public Fetcher {
       r.error = make_error(Reason::cancelled, "cancelled: " + a.req.url);
       r.cut_host = a.req.host_key;
       --in_flight_[a.req.host_key];
+      if (a.req.memory_limit > 0) --in_memory_;
       cancelled_.push_back(std::move(r));
     }
     active_.clear();
@@ -106,6 +116,10 @@ class FakeFetcher final : public Fetcher {
   }
   int max_in_flight(const std::string& host) const { return max_in_flight_.at(host); }
   size_t started() const { return started_.size(); }
+  // Each transfer's FetchRequest::memory_limit, in order.
+  const std::vector<uint64_t>& memory_limits() const { return memory_limits_; }
+  // The most transfers with a memory_limit running at once.
+  int max_in_memory() const { return max_in_memory_; }
   // When each transfer started (FakeClock::now_ms), in order.
   const std::vector<int64_t>& start_ms() const { return start_ms_; }
 
@@ -127,6 +141,9 @@ class FakeFetcher final : public Fetcher {
   std::map<std::string, int> max_in_flight_;
   std::vector<std::string> started_;
   std::vector<int64_t> start_ms_;
+  std::vector<uint64_t> memory_limits_;
+  int in_memory_ = 0;
+  int max_in_memory_ = 0;
 };
 
 }  // namespace sluice

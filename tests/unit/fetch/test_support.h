@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "fetch/fetcher.h"
+#include "util/temp_files.h"
 
 namespace sluice::testing {
 
@@ -116,31 +117,6 @@ class CountingObserver final : public ConnectionObserver {
   }
 };
 
-class TempDir {
- public:
-  // A new folder every time (mkdtemp): a name made of the pid would find the leftovers of
-  // an earlier process with that pid that never ran its destructors (a death test's child).
-  TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "sluice-fetch-test-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::filesystem::path file(const std::string& name) const { return path_ / name; }
-  size_t entries() const {
-    size_t n = 0;
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(path_)) ++n;
-    return n;
-  }
-
- private:
-  std::filesystem::path path_;
-};
-
 // Deterministic bytes (all 256 values) for bodies.
 inline std::string make_body(size_t size, uint32_t seed) {
   std::string s(size, '\0');
@@ -161,11 +137,6 @@ inline std::string reference_sha256(const std::string& data) {
   static const char* hex = "0123456789abcdef";
   for (unsigned i = 0; i < len; ++i) out << hex[md[i] >> 4] << hex[md[i] & 15];
   return out.str();
-}
-
-inline std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 // Calls wait() until n results arrived or the deadline passed.
@@ -191,33 +162,6 @@ inline FetchResult fetch_one(Fetcher& f, const std::string& url,
   }
   return std::move(results[0]);
 }
-
-// A real write fault without a mount: while it lives, this process cannot write a file
-// past `bytes` (RLIMIT_FSIZE; write() fails with EFBIG, SIGXFSZ ignored).
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    ::getrlimit(RLIMIT_FSIZE, &old_);
-    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
-    struct rlimit small = old_;
-    small.rlim_cur = bytes;
-    ::setrlimit(RLIMIT_FSIZE, &small);
-  }
-  ~FileSizeLimit() { restore(); }
-  FileSizeLimit(const FileSizeLimit&) = delete;
-  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
-  void restore() {
-    if (restored_) return;
-    ::setrlimit(RLIMIT_FSIZE, &old_);
-    std::signal(SIGXFSZ, old_handler_);
-    restored_ = true;
-  }
-
- private:
-  struct rlimit old_ {};
-  void (*old_handler_)(int) = nullptr;
-  bool restored_ = false;
-};
 
 inline FetchOptions local_options() {
   FetchOptions o;

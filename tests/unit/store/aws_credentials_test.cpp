@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "store/temp_dir.h"
+#include "util/temp_files.h"
 
 namespace sluice {
 namespace {

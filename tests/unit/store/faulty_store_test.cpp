@@ -8,7 +8,7 @@
 #include <string>
 
 #include "store/folder_store.h"
-#include "store/temp_dir.h"
+#include "util/temp_files.h"
 
 namespace fs = std::filesystem;
 

@@ -14,7 +14,7 @@
 
 #include "store/folder_store.h"
 #include "store/fs_error.h"
-#include "store/temp_dir.h"
+#include "util/temp_files.h"
 
 namespace fs = std::filesystem;
 

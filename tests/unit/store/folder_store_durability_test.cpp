@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "store/folder_store.h"
-#include "store/temp_dir.h"
+#include "util/temp_files.h"
 
 namespace fs = std::filesystem;
 

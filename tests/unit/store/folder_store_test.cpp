@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <string>
 
-#include "store/temp_dir.h"
+#include "util/temp_files.h"
 #include "util/logger.h"
 
 namespace fs = std::filesystem;

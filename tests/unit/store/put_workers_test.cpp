@@ -26,7 +26,7 @@ TEST(PutWorkers, RunsEveryPutAndNotifiesWhenResultsAreWaiting) {
   int notified = 0;
   {
     PutWorkers workers(3, [](const PutRequest& r) {
-      return r.tag % 2 ? Status() : Status(make_error(Reason::store_io, "even"));
+      return PutResult{0, r.tag % 2 ? Status() : Status(make_error(Reason::store_io, "even"))};
     });
     workers.set_notifier([&] {
       std::lock_guard lock(mu);
@@ -73,7 +73,7 @@ class StuckWorker {
                 cv_.wait_for(lock, 20s, [&] { return release_; });
               }
               ++done_;
-              return Status();
+              return PutResult{};
             },
             stall) {}
   ~StuckWorker() {
@@ -138,7 +138,7 @@ TEST(PutWorkers, EachResultAfterATakeNotifiesAgain) {
   std::mutex mu;
   std::condition_variable cv;
   int notified = 0;
-  PutWorkers workers(1, [](const PutRequest&) { return Status(); });
+  PutWorkers workers(1, [](const PutRequest&) { return PutResult{}; });
   workers.set_notifier([&] {
     std::lock_guard lock(mu);
     ++notified;
@@ -170,7 +170,7 @@ TEST(PutWorkers, SetNotifierWaitsForACallInProgressAndEndsTheCalls) {
   std::mutex mu;
   std::condition_variable cv;
   bool in_call = false, release = false;
-  PutWorkers workers(1, [](const PutRequest&) { return Status(); });
+  PutWorkers workers(1, [](const PutRequest&) { return PutResult{}; });
   workers.set_notifier([&, obj = target.get()] {
     {
       std::unique_lock lock(mu);

@@ -17,7 +17,7 @@
 #include "store/s3_fake_server.h"
 #include "store/s3_store.h"
 #include "store/sigv4.h"
-#include "store/temp_dir.h"
+#include "util/temp_files.h"
 #include "util/sha256.h"
 
 namespace sluice::testing {

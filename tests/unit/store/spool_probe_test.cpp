@@ -12,7 +12,7 @@
 #include <csignal>
 #include <filesystem>
 
-#include "store/temp_dir.h"
+#include "util/temp_files.h"
 
 namespace fs = std::filesystem;
 

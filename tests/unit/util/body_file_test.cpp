@@ -1,11 +1,11 @@
-#include "fetch/body_file.h"
+#include "util/body_file.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
 
-#include "fetch/test_support.h"
+#include "util/temp_files.h"
 
 namespace sluice {
 namespace {

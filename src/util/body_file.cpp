@@ -1,4 +1,4 @@
-#include "fetch/body_file.h"
+#include "util/body_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
