@@ -129,6 +129,13 @@ m() {
   esac
 }
 
+# cpu_ticks: "BUSY TOTAL STEAL" clock ticks of all of this machine's CPUs so far
+# (/proc/stat; busy is everything but idle and iowait, steal included: time the hypervisor
+# gave to other guests).
+cpu_ticks() {
+  awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6, t, $9 }' /proc/stat
+}
+
 # ratio A B [FMT]: A / B.
 ratio() { awk -v a="$1" -v b="$2" -v f="${3:-%.3f}" 'BEGIN { if (b == 0) print "inf"; else printf f "\n", a / b }'; }
 

@@ -59,6 +59,15 @@ EOF
   die "nginx did not start"
 }
 
+# nginx_cpu_ticks: CPU time (user + sys, clock ticks) nginx's workers have used so far.
+nginx_cpu_ticks() {
+  local t=0 pid
+  for pid in $(pgrep -P "$NGINX_PID"); do
+    t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  echo "$t"
+}
+
 # nginx_counts: "ACCEPTED_CONNECTIONS REQUESTS" so far (this status request included).
 nginx_counts() {
   curl -fsS "http://127.0.0.1:$NGINX_STATUS_PORT/status" | awk 'NR == 3 { print $1, $3 }'

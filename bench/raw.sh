@@ -6,7 +6,9 @@
 # Every downloaded file's sha256 is checked against the served file, and sluice's manifest
 # rows against the same sums. Prints for each: img/s, CPU per image (user + sys of the
 # process, from GNU time), peak RSS, and the TCP connections and requests nginx counted
-# (stub_status); then ratios against the best peer.
+# (stub_status), nginx's own CPU per image and how busy the machine's CPUs were; then
+# ratios against the best peer, and the img/s each contender's CPU per image allows on
+# this machine's CPUs (beside nginx's).
 #
 # What sluice does per image that the peers do not (all on by default, none skipped here):
 # sha256 of the body while streaming, the magic-byte content check, an atomic store (temp
@@ -67,19 +69,31 @@ report() {
   local name=$1 wall=$2 cpu=$3 rss=$4 conns=$5 reqs=$6 ok=$7 rate us
   rate=$(awk -v n="$N" -v w="$wall" 'BEGIN { printf "%.0f", n / w }')
   us=$(awk -v n="$N" -v c="$cpu" 'BEGIN { printf "%.0f", c * 1e6 / n }')
-  printf '%-16s wall %8.3f s  %7s img/s  cpu %7.2f s  %5s us/img  rss %7s MiB  tcp connections %6s  requests %7s%s\n' \
-    "$name" "$wall" "$rate" "$cpu" "$us" "$rss" "$conns" "$reqs" "$([ "$ok" = yes ] || echo "  FAILED")"
-  eval "RATE_$name=$rate US_$name=$us CONNS_$name=$conns"
+  printf '%-16s wall %8.3f s  %7s img/s  cpu %7.2f s  %5s us/img  rss %7s MiB  tcp connections %6s  requests %7s  nginx %3s us/img  machine busy %3s%% (steal %s%%)%s\n' \
+    "$name" "$wall" "$rate" "$cpu" "$us" "$rss" "$conns" "$reqs" "$NGINX_US" "$BUSY" "$STEAL" \
+    "$([ "$ok" = yes ] || echo "  FAILED")"
+  eval "RATE_$name=$rate US_$name=$us CONNS_$name=$conns NGINX_$name=$NGINX_US"
   if [ "$ok" = yes ] && [ "${name#sluice}" = "$name" ] && [ "$rate" -gt "$BEST_RATE" ]; then
     BEST_PEER=$name BEST_RATE=$rate
   fi
 }
 
 # The server's counts around a contender: connections and requests it made (the status
-# request that closes the window is taken off).
-counts_before() { read -r C0 R0 < <(nginx_counts); }
+# request that closes the window is taken off), nginx's CPU time, and how busy the whole
+# machine was (all its CPUs: the contender, nginx and anything else).
+counts_before() {
+  read -r C0 R0 < <(nginx_counts)
+  NT0=$(nginx_cpu_ticks)
+  read -r B0 T0 S0 < <(cpu_ticks)
+}
 counts_after() {
-  local c1 r1
+  local c1 r1 b1 t1 s1 hz
+  read -r b1 t1 s1 < <(cpu_ticks)
+  hz=$(getconf CLK_TCK)
+  NGINX_US=$(awk -v a="$NT0" -v b="$(nginx_cpu_ticks)" -v hz="$hz" -v n="$N" \
+    'BEGIN { printf "%.0f", (b - a) / hz * 1e6 / n }')
+  BUSY=$(awk -v b="$((b1 - B0))" -v t="$((t1 - T0))" 'BEGIN { printf "%.0f", t ? 100 * b / t : 0 }')
+  STEAL=$(awk -v s="$((s1 - S0))" -v t="$((t1 - T0))" 'BEGIN { printf "%.0f", t ? 100 * s / t : 0 }')
   read -r c1 r1 < <(nginx_counts)
   CONNS=$((c1 - C0 - 1)) REQS=$((r1 - R0 - 1))
 }
@@ -141,5 +155,14 @@ for level in $DURABILITY; do
     echo "ratio $name vs best peer ($BEST_PEER) img/s: $(ratio "${!rate_var}" "$BEST_RATE") (target >= 1)"
   fi
   echo "$name cpu per image: ${!us_var} us (target <= 70); tcp connections: ${!conns_var} (cap $CONC)"
+done
+# What this machine's CPUs allow: a client that needs C us per image beside nginx's G can
+# fetch at most NCPU / (C + G) images a second, however it spreads its work.
+ncpu=$(nproc)
+for name in sluice $PEERS; do
+  us_var=US_$name ng_var=NGINX_$name
+  [ -n "${!us_var:-}" ] || continue
+  echo "$name: $(awk -v c="${!us_var}" -v g="${!ng_var}" -v p="$ncpu" \
+    'BEGIN { printf "%.0f", p * 1e6 / (c + g) }') img/s at most on $ncpu CPUs (${!us_var} us its own + ${!ng_var} us nginx's per image)"
 done
 [ ${#FAILED[@]} -eq 0 ] || die "did not fetch every file correctly: ${FAILED[*]}"
