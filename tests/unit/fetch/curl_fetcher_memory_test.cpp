@@ -44,14 +44,7 @@ class CurlFetcherMemoryTest : public ::testing::Test {
   }
 
   FetchResult fetch(const std::string& path, uint64_t limit = kLimit) {
-    f_.start(FetchRequest{++tag_, server_.url(path), "", dir_.file("body.tmp"), false, limit});
-    auto results = drain(f_, 1);
-    if (results.size() != 1) {
-      FetchResult r;
-      r.error = make_error(Reason::internal, "test: no result within the deadline");
-      return r;
-    }
-    return std::move(results[0]);
+    return fetch_one(f_, server_.url(path), dir_.file("body.tmp"), ++tag_, false, limit);
   }
 
   TestServer server_;

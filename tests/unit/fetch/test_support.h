@@ -152,8 +152,8 @@ inline std::vector<FetchResult> drain(Fetcher& f, size_t n,
 
 inline FetchResult fetch_one(Fetcher& f, const std::string& url,
                              const std::filesystem::path& temp_file, uint64_t tag = 1,
-                             bool close_when_done = false) {
-  f.start(FetchRequest{tag, url, "", temp_file, close_when_done});
+                             bool close_when_done = false, uint64_t memory_limit = 0) {
+  f.start(FetchRequest{tag, url, "", temp_file, close_when_done, memory_limit});
   auto results = drain(f, 1);
   if (results.size() != 1) {
     FetchResult r;
