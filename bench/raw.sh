@@ -11,8 +11,9 @@
 # this machine's CPUs (beside nginx's).
 #
 # What sluice does per image that the peers do not (all on by default, none skipped here):
-# sha256 of the body while streaming, the magic-byte content check, an atomic store (temp
-# file renamed into place) and the manifest row committed with the job's state (SQLite WAL,
+# sha256 of the body (by the folder store's threads for a body of up to 64 KiB, which waits
+# in memory; while streaming for a longer one), the magic-byte content check, an atomic
+# store (temp file renamed into place) and the manifest row committed with the job's state (SQLite WAL,
 # group commits). sluice runs once per durability level in DURABILITY (`--durability`):
 # "process" (the default level: no fsync; the queue at synchronous=NORMAL; survives a crash
 # of sluice) and "power" (one syncfs of the store's file system before each group commit,
@@ -36,7 +37,7 @@ need_peers $PEERS
 
 machine
 echo "bench/raw: N=$N size=$SIZE concurrency=$CONC peers: $PEERS"
-echo "sluice does per image: sha256 while streaming, magic-byte check, temp file + rename," \
+echo "sluice does per image: sha256 (store threads; while streaming past 64 KiB), magic-byte check, temp file + rename," \
   "manifest row with the state change (queue: SQLite WAL, group commits); levels: $DURABILITY" \
   "(process: no fsync, synchronous=NORMAL; power: one syncfs per group commit, synchronous=FULL);" \
   "peers: write the file only"
