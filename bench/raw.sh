@@ -13,8 +13,8 @@
 # What sluice does per image that the peers do not (all on by default, none skipped here):
 # sha256 of the body (by the folder store's threads for a body of up to 64 KiB, which waits
 # in memory; while streaming for a longer one), the magic-byte content check, an atomic
-# store (temp file renamed into place) and the manifest row committed with the job's state (SQLite WAL,
-# group commits). sluice runs once per durability level in DURABILITY (`--durability`):
+# store (temp file renamed into place) and the manifest row committed with the job's state
+# (SQLite WAL, group commits). sluice runs once per durability level in DURABILITY (`--durability`):
 # "process" (the default level: no fsync; the queue at synchronous=NORMAL; survives a crash
 # of sluice) and "power" (one syncfs of the store's file system before each group commit,
 # the queue at synchronous=FULL; survives a power cut). The peers write the file and nothing

@@ -45,7 +45,10 @@ Engine::Engine(Queue& queue, Gate& gate, GateStats& gate_stats, Fetcher& fetcher
       disk_(options.disk_wait_ms, options.disk_probe_base_ms, options.disk_probe_cap_ms),
       bodies_in_memory_(store.takes_bodies() && !keys.needs_sha256() &&
                         options.memory_body_max > 0),
-      memory_(options.memory_budget) {}
+      memory_(options.memory_budget),
+      // The process id keeps two runs' temp names apart. The spool folder is the store's
+      // for its whole life: both go into a prefix once, not per file.
+      temp_prefix_((store.spool_dir() / ("fetch-" + std::to_string(::getpid()) + "-")).native()) {}
 
 void Engine::request_stop() {
   stop_requested_.store(true);
@@ -63,12 +66,7 @@ EngineProgress Engine::progress() const {
   return p;
 }
 
-std::filesystem::path Engine::temp_path(uint64_t tag) {
-  // The process id keeps two runs' temp names apart. The spool folder is the store's for
-  // its whole life: both are made into a prefix once, not per file.
-  if (temp_prefix_.empty()) {
-    temp_prefix_ = (store_.spool_dir() / ("fetch-" + std::to_string(::getpid()) + "-")).native();
-  }
+std::filesystem::path Engine::temp_path(uint64_t tag) const {
   std::string path = temp_prefix_;
   path += std::to_string(tag);
   path += ".part";

@@ -119,7 +119,7 @@ class Engine {
   bool batch_busy(const std::string& host) const;
   void on_fetched(FetchResult r, int64_t now);
   void on_stored(const PutResult& r, int64_t now);
-  void put(uint64_t tag);  // stores the download of storing_[tag]
+  void put(uint64_t tag, const Active& a);  // stores a's download (storing_[tag])
   void retry_stores();
   void fail(Active& a, const Error& e, int64_t now, int64_t retry_after_ms);
   void hold_job(Job job);
@@ -144,7 +144,7 @@ class Engine {
   void log_gate_events();
   void beat(int64_t now, bool final, bool force);
   void hold_earlier_runs_slots(int64_t now);
-  std::filesystem::path temp_path(uint64_t tag);
+  std::filesystem::path temp_path(uint64_t tag) const;
 
   Queue& queue_;
   Gate& gate_;
@@ -165,12 +165,12 @@ class Engine {
   int64_t stop_deadline_ms_ = 0;
   bool cancelled_ = false;
   Error fatal_;
-  std::string temp_prefix_;  // temp_path(): the spool folder and "fetch-<pid>-", made once
 
   // Bodies kept in memory: the store takes them and no key needs their sha256 before the
   // put (the store hashes them). Declared before the maps whose jobs hold shares of it.
   const bool bodies_in_memory_;
   MemoryBudget memory_;
+  const std::string temp_prefix_;  // temp_path(): the spool folder and "fetch-<pid>-"
   uint64_t next_tag_ = 1;
   std::map<std::string, std::deque<Job>> buffered_;  // by host, leased, not started
   std::map<std::string, int> active_per_host_;       // fetching now

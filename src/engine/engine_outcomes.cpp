@@ -102,9 +102,8 @@ void Engine::on_fetched(FetchResult r, int64_t now) {
   }
   a.key = *key;
   a.fetch = std::move(r);
-  uint64_t tag = a.fetch.tag;
-  storing_.emplace(tag, std::move(a));
-  put(tag);
+  const uint64_t tag = a.fetch.tag;
+  put(tag, storing_.emplace(tag, std::move(a)).first->second);
 }
 
 void Engine::on_stored(const PutResult& r, int64_t now) {
@@ -176,8 +175,7 @@ void Engine::on_stored(const PutResult& r, int64_t now) {
   store_waiting_.push_back(r.tag);
 }
 
-void Engine::put(uint64_t tag) {
-  const Active& a = storing_.at(tag);
+void Engine::put(uint64_t tag, const Active& a) {
   store_.put(PutRequest{tag, a.fetch.temp_file, a.key, a.fetch.content_type, a.fetch.sha256,
                         a.fetch.bytes, a.job.url, a.fetch.body});
 }
@@ -190,7 +188,7 @@ void Engine::retry_stores() {
       ++it;
       continue;
     }
-    put(*it);
+    put(*it, a);
     it = store_waiting_.erase(it);
   }
 }

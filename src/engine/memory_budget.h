@@ -33,7 +33,6 @@ class MemoryBudget {
     ~Share() { reset(); }
 
     explicit operator bool() const { return budget_ != nullptr; }
-    uint64_t bytes() const { return bytes_; }
     // Keeps only `bytes` of the share (never grows it).
     void shrink_to(uint64_t bytes) {
       if (budget_ == nullptr || bytes >= bytes_) return;
@@ -63,8 +62,6 @@ class MemoryBudget {
     used_ += bytes;
     return Share(this, bytes);
   }
-  uint64_t used() const { return used_; }
-  uint64_t limit() const { return limit_; }
 
  private:
   const uint64_t limit_;

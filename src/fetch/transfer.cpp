@@ -224,25 +224,21 @@ void Transfer::finish_ok() {
                                                ")"));
     return;
   }
-  if (in_memory_ || (!file_.is_open() && req_.memory_limit > 0 && !local_fault_)) {
-    result_.error = Error{};
+  if (in_memory_ || (!file_.is_open() && req_.memory_limit > 0)) {
+    // Unhashed: the store hashes it (fetcher.h).
     result_.body = std::make_shared<const std::string>(std::exchange(mem_, std::string()));
     in_memory_ = false;
-    result_.sha256.clear();  // the store hashes it (fetcher.h)
-    result_.bytes = hop_bytes_;
-    result_.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    return;
-  }
-  // A 2xx creates the file when its headers end; a response without them still gets one.
-  Status s = file_.is_open() ? Status() : file_.create(req_.temp_file);
-  if (s.ok()) s = file_.keep();
-  if (!s.ok()) {
-    finish(s.error());
-    return;
+  } else {
+    // A 2xx creates the file when its headers end; a response without them still gets one.
+    Status s = file_.is_open() ? Status() : file_.create(req_.temp_file);
+    if (s.ok()) s = file_.keep();
+    if (!s.ok()) {
+      finish(s.error());
+      return;
+    }
+    result_.sha256 = hash_.final_hex();
   }
   result_.error = Error{};
-  result_.sha256 = hash_.final_hex();
   result_.bytes = hop_bytes_;
   result_.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();

@@ -37,10 +37,10 @@ class Transfer {
   // the transfer is already finished (take_result()).
   //
   // The temp file is created when a 2xx response's headers end, so nothing touches the
-  // disk for other answers; a body within req.memory_limit never touches it (fetcher.h). A temp
-  // file that cannot be created or written is a local fault (body_file.h): the rest of the body is
-  // still read and dropped, so the request ends normally at the provider and its connection stays
-  // reusable, and the result carries the local fault.
+  // disk for other answers; a body within req.memory_limit never touches it (fetcher.h).
+  // A temp file that cannot be created or written is a local fault (body_file.h): the rest
+  // of the body is still read and dropped, so the request ends normally at the provider and
+  // its connection stays reusable, and the result carries the local fault.
   [[nodiscard]] bool start();
   CURL* easy() const { return easy_.get(); }
   const std::string& url() const { return url_; }  // the current hop's

@@ -239,8 +239,9 @@ Status RedisGate::release_all() {
   for (auto& [key, h] : hosts_) {
     // Connections closed a moment ago may still count at the provider: their slots go back
     // as holds that end with their grace.
-    counted_open(h, steady);
-    for (int64_t end : h.closing) h.holds.push_back(end - steady);
+    for (int64_t end : h.closing) {
+      if (end > steady) h.holds.push_back(end - steady);
+    }
     h.closing.clear();
     if (h.leased == 0 && h.holds.empty()) continue;
     if (sync(key, h, 0) == Sync::failed && first.ok()) {

@@ -159,30 +159,25 @@ PutResult FolderStore::store(const PutRequest& req) {
     r.status = k;
     return r;
   }
-  if (req.body) {
-    std::string sha256;
-    r.status = write_body(req, req.sha256.empty() ? &sha256 : nullptr);
-    if (r.status.ok()) r.status = place(req);
-    if (r.status.ok()) {
-      r.sha256 = std::move(sha256);
-    } else {
+  if (req.body) r.status = write_body(req);
+  if (r.status.ok()) r.status = place(req);
+  if (!r.status.ok()) {
+    if (req.body) {
       std::error_code ec;
       fs::remove(req.temp_file, ec);  // this put's own file: the caller holds the body
     }
     return r;
   }
-  r.status = place(req);
+  if (req.body && req.sha256.empty()) r.sha256 = sha256_hex(*req.body);
   return r;
 }
 
-Status FolderStore::write_body(const PutRequest& req, std::string* sha256) {
+Status FolderStore::write_body(const PutRequest& req) {
   BodyFile file;  // created exclusively: never over a file of someone else's
   Status s = file.create(req.temp_file);
   if (s.ok()) s = file.write(req.body->data(), req.body->size());
   if (s.ok()) s = file.keep();
-  if (!s.ok()) return s;  // file removed it (body_file.h)
-  if (sha256) *sha256 = sha256_hex(*req.body);
-  return {};
+  return s;  // on failure the file removed what it wrote (body_file.h)
 }
 
 Status FolderStore::place(const PutRequest& req) {
@@ -195,9 +190,9 @@ Status FolderStore::place(const PutRequest& req) {
   // backslashes): the key names a path under the root as it is.
   auto target = [&] { return canonical_root_ / key; };  // for messages only
 
-  // One rename per object, and nothing else for a key without folders: the fetcher made
-  // the temp file readable (BodyFile::keep), and a key that names an existing folder fails
-  // the rename itself (EISDIR).
+  // One rename per object, and nothing else for a key without folders: whoever wrote the
+  // temp file (the fetcher, or write_body) made it readable (BodyFile::keep), and a key that names
+  // an existing folder fails the rename itself (EISDIR).
   UniqueFd parent_fd;
   int parent = root_fd_.get();
   if (key.find('/') != std::string::npos) {

@@ -94,8 +94,8 @@ class FolderStore final : public Store {
   PutResult store(const PutRequest& req);
   // Renames req.temp_file to <root>/<key>.
   Status place(const PutRequest& req);
-  // Writes req.body to req.temp_file and hashes it into *sha256.
-  Status write_body(const PutRequest& req, std::string* sha256);
+  // Writes req.body to req.temp_file, readable by all (BodyFile::keep).
+  Status write_body(const PutRequest& req);
   // Opens (creating as needed) the folder that holds the key's last segment; the key has
   // at least one '/' (a key without one lives in the root, root_fd_).
   Result<UniqueFd> open_parent(const std::string& key);

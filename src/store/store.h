@@ -32,12 +32,12 @@ struct PutRequest {
 
 struct PutResult {
   uint64_t tag = 0;
-  Status status;       // store_io (retry later), a local fault (disk_full, read_only,
-                       // local_denied, local_io: the folder store's own disk; retry once it
-                       // recovers) or store_denied (stop the run); also bad_key (this key can
-                       // never be stored: permanent for the job) and io (the temp file is
-                       // gone: fetch again)
-  std::string sha256 = {};  // on success of a put whose body the store hashed: hex, of the body
+  // store_io (retry later), a local fault (disk_full, read_only, local_denied, local_io: the
+  // folder store's own disk; retry once it recovers) or store_denied (stop the run); also
+  // bad_key (this key can never be stored: permanent for the job) and io (the temp file is
+  // gone: fetch again).
+  Status status;
+  std::string sha256 = {};  // on success of a put whose body the store hashed: hex, of it
 };
 
 class Store {
@@ -48,9 +48,10 @@ class Store {
   // files (so a folder store can rename them into place atomically).
   virtual std::filesystem::path spool_dir() const = 0;
 
-  // Starts storing req.temp_file (or req.body) under req.key. On success the temp file is gone and
-  // the object is complete; on failure the temp file is left for the caller to retry
-  // or delete. Never leaves a partial object under the key.
+  // Starts storing req.temp_file (or req.body) under req.key. On success the temp file is
+  // gone and the object is complete; on failure a temp file the caller wrote is left for it
+  // to retry or delete (one the store wrote from req.body is removed). Never leaves a
+  // partial object under the key.
   virtual void put(PutRequest req) = 0;
 
   // Whether put() takes PutRequest::body (a body in memory, written and hashed on the

@@ -1,9 +1,10 @@
-// The temp file a response body streams into. Created exclusively (never follows or
-// reuses an existing file); removed again unless the body is kept.
+// The temp file a response body is written to before it is stored: by the fetcher as the
+// body streams in, or by the folder store for a body held in memory. Created exclusively
+// (never follows or reuses an existing file); removed again unless the body is kept.
 //
 // Every failure is a local fault (util/local_fault.h: disk_full, read_only, local_denied,
 // local_io) naming the path and the system's message: the disk, not the job, is at fault.
-// One thread (the fetcher's) uses an object.
+// One thread at a time uses an object.
 #pragma once
 
 #include <cstddef>

@@ -65,6 +65,27 @@ TwoWorkers two_workers(int cap, const Clock& clock, int64_t ttl_ms = 10'000,
   return w;
 }
 
+// Workers "a" (a closed connection's slot stays its own for close_grace_ms) and "b", cap 1,
+// after a took the slot, opened a connection, ended its request and closed the connection
+// just now; both null (and the test failed) when something was not there.
+TwoWorkers after_a_closed_its_connection(const Clock& clock, int64_t close_grace_ms) {
+  RedisServer* server = shared_redis_server();
+  EXPECT_NE(server, nullptr);
+  if (server == nullptr) return {};
+  const std::string prefix = unique_prefix();
+  TwoWorkers w{
+      make_gate(server->address(), 1, clock, prefix, "a", 10'000, 30'000, 0, close_grace_ms),
+      make_gate(server->address(), 1, clock, prefix, "b")};
+  if (!w.a || !w.b) return {};
+  const bool opened = w.a->try_acquire(gate_test::kHost, clock.steady_ms()) &&
+                      w.a->connection_opening(gate_test::kHost);
+  EXPECT_TRUE(opened) << "worker a could not take the slot and open a connection";
+  if (!opened) return {};
+  w.a->release(gate_test::kHost);
+  w.a->connection_closed(gate_test::kHost);  // e.g. a transfer that closes its connection
+  return w;
+}
+
 // Polls cond until it holds or timeout_ms of real time pass.
 template <typename F>
 bool eventually(F cond, int64_t timeout_ms) {
@@ -195,18 +216,9 @@ TEST(RedisGate, AnIdleConnectionKeepsItsSlotAndItsNextRequestReusesIt) {
 // Now a closed connection's slot stays its worker's for close_grace_ms: neither another
 // worker nor the worker itself opens a connection in its place before then.
 TEST(RedisGate, AClosedConnectionsSlotIsGivenBackOnlyAfterItsGrace) {
-  RedisServer* server = shared_redis_server();
-  ASSERT_NE(server, nullptr);
   FakeClock clock;
-  const std::string prefix = unique_prefix();
-  auto a = make_gate(server->address(), 1, clock, prefix, "a", 10'000, 30'000, 0,
-                     /*close_grace_ms=*/100);
-  auto b = make_gate(server->address(), 1, clock, prefix, "b");
+  auto [a, b] = after_a_closed_its_connection(clock, /*close_grace_ms=*/100);
   ASSERT_TRUE(a && b);
-  ASSERT_TRUE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
-  ASSERT_TRUE(a->connection_opening(gate_test::kHost));
-  a->release(gate_test::kHost);
-  a->connection_closed(gate_test::kHost);  // e.g. a transfer that closes its connection
   EXPECT_TRUE(a->maintain(clock.steady_ms()).empty());
   EXPECT_EQ(a->leased(gate_test::kHost), 1);
   EXPECT_FALSE(b->try_acquire(gate_test::kHost, clock.steady_ms()));
@@ -220,18 +232,9 @@ TEST(RedisGate, AClosedConnectionsSlotIsGivenBackOnlyAfterItsGrace) {
 
 // A worker that ends within the grace gives the slot back as a hold that ends with it.
 TEST(RedisGate, AClosedConnectionsGraceOutlivesItsWorkerAsAHold) {
-  RedisServer* server = shared_redis_server();
-  ASSERT_NE(server, nullptr);
   FakeClock clock;
-  const std::string prefix = unique_prefix();
-  auto a = make_gate(server->address(), 1, clock, prefix, "a", 10'000, 30'000, 0,
-                     /*close_grace_ms=*/300);
-  auto b = make_gate(server->address(), 1, clock, prefix, "b");
+  auto [a, b] = after_a_closed_its_connection(clock, /*close_grace_ms=*/300);
   ASSERT_TRUE(a && b);
-  ASSERT_TRUE(a->try_acquire(gate_test::kHost, clock.steady_ms()));
-  ASSERT_TRUE(a->connection_opening(gate_test::kHost));
-  a->release(gate_test::kHost);
-  a->connection_closed(gate_test::kHost);
   const int64_t closed = real_ms();
   ASSERT_TRUE(a->release_all().ok());
   EXPECT_EQ(a->leased(gate_test::kHost), 0);

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <string>
 
-#include "util/temp_files.h"
 #include "util/logger.h"
+#include "util/temp_files.h"
 
 namespace fs = std::filesystem;
 

@@ -17,8 +17,8 @@
 #include "store/s3_fake_server.h"
 #include "store/s3_store.h"
 #include "store/sigv4.h"
-#include "util/temp_files.h"
 #include "util/sha256.h"
+#include "util/temp_files.h"
 
 namespace sluice::testing {
 
