@@ -20,8 +20,11 @@
 # the queue at synchronous=FULL; survives a power cut). The peers write the file and nothing
 # else (no fsync).
 #
+# sluice runs with its default number of libcurl loops (`--fetch-threads`: one per CPU, at
+# most 4), and also once per count in FETCH_THREADS at the default durability level.
+#
 # Usage: bench/raw.sh [N]   (N default 50000; CONC=64 SIZE=10240 PEERS="wget2 curl"
-#                            DURABILITY="process power")
+#                            DURABILITY="process power" FETCH_THREADS="1")
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/nginx.sh"
 N=${1:-${N:-50000}}
@@ -29,8 +32,23 @@ CONC=${CONC:-64}
 SIZE=${SIZE:-10240}
 PEERS=${PEERS:-wget2 curl}
 DURABILITY=${DURABILITY:-process power}
+FETCH_THREADS=${FETCH_THREADS:-1}
 for d in $DURABILITY; do
   case $d in process | power) ;; *) die "unknown durability level $d (process, power)" ;; esac
+done
+for t in $FETCH_THREADS; do
+  [[ "$t" =~ ^[0-9]+$ ]] && [ "$t" -ge 1 ] || die "FETCH_THREADS: $t is not a count from 1"
+done
+# The sluice contenders: NAME:LEVEL:THREADS. "sluice" is the default (process, its default
+# loops: 0); "sluice_power" the power level; "sluice_tN" N fetch loops.
+SLUICES=()
+for level in $DURABILITY; do
+  name=sluice
+  [ "$level" = process ] || name=sluice_$level
+  SLUICES+=("$name:$level:0")
+done
+for t in $FETCH_THREADS; do
+  SLUICES+=("sluice_t$t:process:$t")
 done
 need_peers $PEERS
 [ "$SIZE" -ge 64 ] || die "SIZE must be at least 64 bytes"
@@ -99,15 +117,14 @@ counts_after() {
   CONNS=$((c1 - C0 - 1)) REQS=$((r1 - R0 - 1))
 }
 
-# sluice, at each durability level: enqueue, then run, each measured; img/s over both.
-# The level named "process" reports as "sluice" (the default), "power" as "sluice_power".
-for level in $DURABILITY; do
-  name=sluice
-  [ "$level" = process ] || name=sluice_$level
+# Each sluice contender: enqueue, then run, each measured; img/s over both.
+for contender in "${SLUICES[@]}"; do
+  IFS=: read -r name level threads <<<"$contender"
   counts_before
   measure "$name-enqueue" "$SLUICE" --queue "$W/$name.db" enqueue "$W/jobs.jsonl" --id-field id
   measure "$name-run" "$SLUICE" --queue "$W/$name.db" run --store "$W/out-$name" \
-    --limit "$HOST=$CONC" --allow-private --progress off --durability "$level"
+    --limit "$HOST=$CONC" --allow-private --progress off --durability "$level" \
+    --fetch-threads "$threads"
   counts_after
   ok=yes
   verify_dir "$W/out-$name" || { ok=no; echo "$name: stored files differ from the served ones" >&2; }
@@ -118,7 +135,7 @@ for level in $DURABILITY; do
   report "$name" "$(awk -v a="$(m "$name-enqueue" wall)" -v b="$(m "$name-run" wall)" 'BEGIN { printf "%.3f", a + b }')" \
     "$(awk -v a="$(m "$name-enqueue" cpu)" -v b="$(m "$name-run" cpu)" 'BEGIN { printf "%.2f", a + b }')" \
     "$(m "$name-run" rss_mib)" "$CONNS" "$REQS" "$ok"
-  echo "  $name (--durability $level) enqueue: wall $(m "$name-enqueue" wall) s, cpu $(m "$name-enqueue" cpu) s;" \
+  echo "  $name (--durability $level --fetch-threads $threads) enqueue: wall $(m "$name-enqueue" wall) s, cpu $(m "$name-enqueue" cpu) s;" \
     "run: wall $(m "$name-run" wall) s, cpu $(m "$name-run" cpu) s (user $(m "$name-run" user), sys $(m "$name-run" sys))," \
     "$(awk -v n="$N" -v c="$(m "$name-run" cpu)" 'BEGIN { printf "%.0f", c * 1e6 / n }') us/img in run alone"
 done
@@ -148,9 +165,8 @@ for p in $PEERS; do
   report "$p" "$(m "$p" wall)" "$(m "$p" cpu)" "$(m "$p" rss_mib)" "$CONNS" "$REQS" "$ok"
 done
 
-for level in $DURABILITY; do
-  name=sluice
-  [ "$level" = process ] || name=sluice_$level
+for contender in "${SLUICES[@]}"; do
+  name=${contender%%:*}
   rate_var=RATE_$name us_var=US_$name conns_var=CONNS_$name
   if [ -n "$BEST_PEER" ]; then
     echo "ratio $name vs best peer ($BEST_PEER) img/s: $(ratio "${!rate_var}" "$BEST_RATE") (target >= 1)"
@@ -160,7 +176,7 @@ done
 # What this machine's CPUs allow: a client that needs C us per image beside nginx's G can
 # fetch at most NCPU / (C + G) images a second, however it spreads its work.
 ncpu=$(nproc)
-for name in sluice $PEERS; do
+for name in "${SLUICES[@]%%:*}" $PEERS; do
   us_var=US_$name ng_var=NGINX_$name
   [ -n "${!us_var:-}" ] || continue
   echo "$name: $(awk -v c="${!us_var}" -v g="${!ng_var}" -v p="$ncpu" \

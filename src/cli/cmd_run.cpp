@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/open.h"
@@ -12,6 +13,7 @@
 #include "engine/engine.h"
 #include "engine/gate_observer.h"
 #include "fetch/curl_fetcher.h"
+#include "fetch/parallel_fetcher.h"
 #include "util/clock.h"
 #include "util/logger.h"
 #include "util/text.h"
@@ -32,6 +34,28 @@ long connection_cache_size(const RunArgs& a) {
     total += std::strtol(spec.c_str() + spec.rfind('=') + 1, nullptr, 10);
   }
   return std::min<long>(total, 1 << 20);
+}
+
+// One CurlFetcher on the engine's thread, or several, each on a thread of its own, sharing
+// every host's cap (fetch/parallel_fetcher.h).
+// --fetch-threads 0 (the default): one loop per CPU, at most kMaxAutoFetchThreads. The
+// engine's own work per image (queue, store hand-off) stays on one thread, so beyond a few
+// loops that thread bounds the rate, not libcurl's.
+constexpr unsigned kMaxAutoFetchThreads = 4;
+
+std::unique_ptr<Fetcher> make_fetcher(int requested, const FetchOptions& fo,
+                                      ConnectionObserver* observer, const HostLimits& limits,
+                                      Logger& log) {
+  const unsigned threads =
+      requested > 0 ? static_cast<unsigned>(requested)
+                    : std::clamp(std::thread::hardware_concurrency(), 1u, kMaxAutoFetchThreads);
+  if (threads == 1) return std::make_unique<CurlFetcher>(fo, observer, &log);
+  return std::make_unique<ParallelFetcher>(
+      static_cast<size_t>(threads),
+      [&fo, &log](ConnectionObserver* lane) {
+        return std::make_unique<CurlFetcher>(fo, lane, &log);
+      },
+      observer, [&limits](const std::string& host_key) { return limits.cap_for(host_key); });
 }
 
 int fail(const std::string& message) {
@@ -142,7 +166,7 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   Gate& gate = life.gate();
   GateStats& gate_stats = life.gate_stats();  // the same object's statistics and events
   GateObserver observer(gate);
-  CurlFetcher fetcher(fo, &observer, &log);
+  std::unique_ptr<Fetcher> fetcher = make_fetcher(a.fetch_threads, fo, &observer, limits, log);
 
   EngineOptions eo;
   eo.mode = a.mode == "batch" ? WindowMode::batch : WindowMode::window;
@@ -163,7 +187,7 @@ int run_with(const GlobalOptions& g, const RunArgs& a, RunHooks* hooks) {
   eo.content.allow_svg = a.allow_svg;
   eo.abandon_hold_ms = fo.abandon_hold_ms;
   life.configure(eo);  // holds an earlier run left, the lease time, idle connections
-  Engine engine(life.queue(), gate, gate_stats, fetcher, **store, *keys, limits, clock, log, eo);
+  Engine engine(life.queue(), gate, gate_stats, *fetcher, **store, *keys, limits, clock, log, eo);
 
   ProgressView::Mode pm = a.progress == "off"     ? ProgressView::Mode::off
                           : a.progress == "tty"   ? ProgressView::Mode::tty
@@ -300,6 +324,10 @@ void add_run_options(CLI::App* cmd, RunArgs* a) {
   cmd->add_option("--store-threads", a->store_threads,
                   "Threads that rename stored objects into place off the event loop (8)")
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--fetch-threads", a->fetch_threads,
+                  "Threads that run downloads (libcurl loops), each with its own share of "
+                  "every host's cap; 0 (default): one per CPU, at most 4")
+      ->check(CLI::Range(0, 64));
   cmd->add_option("--durability", a->durability,
                   "process (default): stored objects and the queue survive a crash of sluice; "
                   "power: they also survive a power cut or an OS crash (one file-system sync "

@@ -40,6 +40,7 @@ struct RunArgs {
   std::string progress = "auto";
   uint64_t seed = 0;
   int store_threads = 8;
+  int fetch_threads = 0;  // fetch loops (fetch/parallel_fetcher.h); 0: one per CPU, at most 4
   std::string durability = "process";  // store/durability.h
   std::vector<std::string> accept = {"image/*"};
   bool no_content_check = false;

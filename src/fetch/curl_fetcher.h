@@ -1,5 +1,5 @@
-// The libcurl Fetcher: every transfer on one multi handle, driven by the engine's thread
-// in wait() through libcurl's socket interface (socket_loop.h: epoll, and
+// The libcurl Fetcher: every transfer on one multi handle, driven by one thread (the
+// engine's, or a fetch lane's: fetch_lane.h) in wait() through libcurl's socket interface (socket_loop.h: epoll, and
 // curl_multi_socket_action for the sockets that are ready); CURLOPT_PRIVATE maps a handle to
 // its transfer, and each CURLMSG_DONE is handed back at once. No thread per download.
 //
@@ -78,7 +78,7 @@ class CurlFetcher final : public Fetcher {
   std::unordered_map<Transfer*, std::unique_ptr<Transfer>> transfers_;  // in the multi handle
   std::vector<FetchResult> ready_;  // finished, not yet returned by wait()
 
-  // cancel_all() replaces the multi handle; only the engine's thread touches multi_.
+  // cancel_all() replaces the multi handle; only the driving thread touches multi_.
   // wakeup() may come from any thread: it only wakes the loop (SocketLoop::wakeup).
   MultiPtr multi_;
 };

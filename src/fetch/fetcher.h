@@ -1,5 +1,7 @@
-// Asynchronous HTTP downloads. Backend: CurlFetcher (curl_fetcher.h), on libcurl's multi
-// interface; FakeFetcher for engine tests. One thread (the engine's) drives it.
+// Asynchronous HTTP downloads. Backends: CurlFetcher (curl_fetcher.h), on libcurl's multi
+// interface, and ParallelFetcher (parallel_fetcher.h), several CurlFetchers on threads of
+// their own; FakeFetcher for engine tests. One thread (the engine's) calls a Fetcher; the
+// ConnectionObserver may be called from the threads that drive its loops.
 #pragma once
 
 #include <chrono>
@@ -15,7 +17,9 @@ namespace sluice {
 
 // Sees every TCP connection the fetcher opens and closes, keyed by the "host:port" the
 // connection goes to. The engine forwards these to the Gate, which counts open
-// connections per host (idle keep-alive ones included).
+// connections per host (idle keep-alive ones included). Called on the thread that drives
+// the fetch loop that owns the connection: with several loops (ParallelFetcher), from
+// several threads at once.
 class ConnectionObserver {
  public:
   virtual ~ConnectionObserver() = default;

@@ -27,8 +27,12 @@
 // the wall clock: a step of the wall clock must neither stall a host nor release one early.
 // A delay given in wall terms (a Retry-After HTTP date) is converted to a duration by the
 // caller first (Feedback::retry_after_ms).
-// Threads: the engine's thread makes every call, the fetcher's socket callbacks included
-// (they run on it); statistics may be read from other threads (gate_stats.h).
+// Threads: the engine's thread makes every call but the fetcher's socket callbacks
+// (connection_opening, connection_closed, may_send), which run on whichever thread drives
+// that fetch loop: the engine's, or a loop of its own (fetch/parallel_fetcher.h,
+// --fetch-threads). Every backend must therefore take those calls from several threads at
+// once, and both do (one mutex each); statistics may be read from other threads
+// (gate_stats.h).
 #pragma once
 
 #include <cstdint>

@@ -51,8 +51,10 @@
 // that refuses everyone slows everyone within a few requests); each worker's circuit opens
 // on its own failures, so a host that is down may get up to W probes per probe interval.
 //
-// Threads: every member may be called from any thread (one mutex), but the engine's thread
-// makes every call but snapshot() (GateStats, from a status server's threads). Calls that
+// Threads: every member may be called from any thread (one mutex): the engine's thread
+// makes the calls, but the socket callbacks come from the fetch loops' threads
+// (connection_opening, connection_closed, may_send) and snapshot() from a status server's
+// threads. Calls that
 // need Redis block for one round trip (at most the connection's command timeout), holding
 // the mutex: a snapshot() meanwhile waits for it.
 #pragma once

@@ -1,0 +1,119 @@
+#include "fetch/parallel_fetcher.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+#include "fetch/loop_choice.h"
+
+namespace sluice {
+
+ParallelFetcher::ParallelFetcher(size_t loops, const FetchLane::MakeFetcher& make,
+                                 ConnectionObserver* observer, HostCap cap)
+    : cap_(std::move(cap)), home_observer_(observer) {
+  if (loops == 0) throw std::invalid_argument("ParallelFetcher: at least one loop");
+  home_ = make(&home_observer_);
+  lanes_.reserve(loops - 1);
+  for (size_t k = 1; k < loops; ++k) {
+    lanes_.push_back(
+        std::make_unique<FetchLane>(make, observer, [this](std::vector<FetchResult> results) {
+          bool was_empty = false;
+          {
+            std::lock_guard lock(mu_);
+            was_empty = ready_.empty();
+            for (FetchResult& r : results) ready_.push_back(std::move(r));
+          }
+          // An earlier result that found ready_ empty woke the home loop already, and wait()
+          // takes everything in ready_ once it is awake.
+          if (was_empty) home_->wakeup();
+        }));
+  }
+}
+
+ParallelFetcher::~ParallelFetcher() {
+  lanes_.clear();  // each joins its thread, then closes its connections
+}
+
+ParallelFetcher::Load ParallelFetcher::fresh_load(const std::string& host_key) const {
+  Load load;
+  load.in_flight.assign(loops(), 0);
+  load.cap = std::max(1, cap_ ? cap_(host_key) : 1);
+  return load;
+}
+
+int ParallelFetcher::open_to(size_t loop, const std::string& host_key) const {
+  return loop == 0 ? home_observer_.open_to(host_key) : lanes_[loop - 1]->open_to(host_key);
+}
+
+size_t ParallelFetcher::pick(const std::string& host_key) const {
+  auto it = loads_.find(host_key);
+  const Load load = it != loads_.end() ? it->second : fresh_load(host_key);
+  return choose_loop(load.cap, load.in_flight,
+                     [this, &host_key](size_t k) { return open_to(k, host_key); });
+}
+
+void ParallelFetcher::start(FetchRequest req) {
+  const size_t loop = pick(req.host_key);
+  auto [it, fresh] = loads_.try_emplace(req.host_key);
+  if (fresh) it->second = fresh_load(req.host_key);
+  ++it->second.in_flight[loop];
+  ++it->second.total;
+  const uint64_t tag = next_tag_++;
+  routes_.emplace(tag, Route{req.tag, loop, req.host_key});
+  req.tag = tag;
+  if (loop == 0) {
+    home_->start(std::move(req));
+  } else {
+    lanes_[loop - 1]->post(std::move(req));
+  }
+}
+
+std::vector<FetchResult> ParallelFetcher::wait(std::chrono::milliseconds max_wait) {
+  bool waiting = false;
+  {
+    std::lock_guard lock(mu_);
+    waiting = !ready_.empty();
+  }
+  // A lane's result wakes the home loop, so this returns as soon as any loop has one.
+  std::vector<FetchResult> out = home_->wait(waiting ? std::chrono::milliseconds(0) : max_wait);
+  {
+    std::lock_guard lock(mu_);
+    for (FetchResult& r : ready_) out.push_back(std::move(r));
+    ready_.clear();
+  }
+  for (FetchResult& r : out) {
+    auto route = routes_.find(r.tag);
+    if (route == routes_.end()) continue;  // cannot happen: every result answers a start()
+    r.tag = route->second.tag;
+    if (auto load = loads_.find(route->second.host_key); load != loads_.end()) {
+      --load->second.in_flight[route->second.loop];
+      if (--load->second.total == 0) loads_.erase(load);
+    }
+    routes_.erase(route);
+  }
+  return out;
+}
+
+void ParallelFetcher::cancel_all() {
+  home_->cancel_all();  // its cut results come back from its next wait()
+  for (auto& lane : lanes_) {
+    lane->run([this](Fetcher& f) {
+      f.cancel_all();
+      // The cut results, now: the caller's next wait() returns them.
+      std::vector<FetchResult> cut = f.wait(std::chrono::milliseconds(0));
+      std::lock_guard lock(mu_);
+      for (FetchResult& r : cut) ready_.push_back(std::move(r));
+    });
+  }
+}
+
+bool ParallelFetcher::close_idle_connections() {
+  if (!routes_.empty()) return false;
+  bool closed = home_->close_idle_connections();
+  for (auto& lane : lanes_) {
+    lane->run([&closed](Fetcher& f) { closed = f.close_idle_connections() && closed; });
+  }
+  return closed;
+}
+
+}  // namespace sluice
