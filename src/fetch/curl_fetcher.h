@@ -1,7 +1,8 @@
 // The libcurl Fetcher: every transfer on one multi handle, driven by one thread (the
-// engine's, or a fetch lane's: fetch_lane.h) in wait() through libcurl's socket interface (socket_loop.h: epoll, and
-// curl_multi_socket_action for the sockets that are ready); CURLOPT_PRIVATE maps a handle to
-// its transfer, and each CURLMSG_DONE is handed back at once. No thread per download.
+// engine's, or a fetch lane's: fetch_lane.h) in wait() through libcurl's socket interface
+// (socket_loop.h: epoll, and curl_multi_socket_action for the sockets that are ready);
+// CURLOPT_PRIVATE maps a handle to its transfer, and each CURLMSG_DONE is handed back at once. No
+// thread per download.
 //
 // Deadlines (--timeout) are kept here, in wait(): a transfer past its deadline with its
 // request out is left to drain (transfer.h), one whose request never left is cut.
