@@ -22,15 +22,7 @@ class CurlFetcherConnectionsTest : public ::testing::Test {
                          ++requests_;
                          res.set_content(body(std::stoi(req.matches[1])), "image/jpeg");
                        });
-    server_.http().Get("/hold", [this](const httplib::Request&, httplib::Response& res) {
-      {
-        std::lock_guard lock(mu_);
-        ++held_;
-      }
-      held_cv_.notify_all();
-      release_.wait();
-      res.set_content("late", "text/plain");
-    });
+    hold_.install(server_.http());
     other_.http().Get("/x", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("other", "image/gif");
     });
@@ -47,27 +39,10 @@ class CurlFetcherConnectionsTest : public ::testing::Test {
     return FetchRequest{tag, url, "", dir_.file(std::to_string(tag) + ".tmp")};
   }
 
-  // Drives the fetcher until the server holds n requests in /hold.
-  bool until_held(Fetcher& f, int n) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      {
-        std::lock_guard lock(mu_);
-        if (held_ >= n) return true;
-      }
-      auto results = f.wait(milliseconds(20));
-      EXPECT_TRUE(results.empty());
-    }
-    return false;
-  }
-
   std::atomic<int> requests_{0};
-  std::mutex mu_;
-  std::condition_variable held_cv_;
-  int held_ = 0;
   TestServer server_;
   TestServer other_;
-  Latch release_;  // after the servers: opens before they stop
+  HoldRoute hold_;  // after the servers: releases its requests before they stop
   TempDir dir_;
   CountingObserver observer_;
 };
@@ -216,7 +191,7 @@ TEST_F(CurlFetcherConnectionsTest, CancelAllReturnsCancelledAndClosesEverything)
   CurlFetcher f(local_options(), &observer_, nullptr);
   ASSERT_EQ(fetch_one(f, other_.url("/x"), dir_.file("idle.tmp"), 99).error.reason, Reason::ok);
   for (int i = 0; i < 3; ++i) f.start(request(i, server_.url("/hold")));
-  ASSERT_TRUE(until_held(f, 3));
+  ASSERT_TRUE(hold_.until_held(f, 3));
   EXPECT_EQ(f.in_flight(), 3u);
   f.cancel_all();
   // Both the 3 busy connections and the idle one to the other host are closed now.
@@ -243,11 +218,11 @@ TEST_F(CurlFetcherConnectionsTest, CloseIdleConnectionsClosesThePoolOnlyWhenNoth
   ASSERT_EQ(fetch_one(f, server_.url("/img/1"), dir_.file("1.tmp"), 1).error.reason, Reason::ok);
   ASSERT_EQ(fetch_one(f, other_.url("/x"), dir_.file("x.tmp"), 2).error.reason, Reason::ok);
   f.start(request(3, server_.url("/hold")));
-  ASSERT_TRUE(until_held(f, 1));
+  ASSERT_TRUE(hold_.until_held(f, 1));
   EXPECT_EQ(f.open_sockets(), 2u);           // the hold reuses the idle one to server_
   EXPECT_FALSE(f.close_idle_connections());  // a transfer runs: nothing is closed
   EXPECT_EQ(f.open_sockets(), 2u);
-  release_.open();
+  hold_.release();
   std::vector<FetchResult> done;
   for (int i = 0; i < 20 && done.empty(); ++i) done = f.wait(milliseconds(1'000));
   ASSERT_EQ(done.size(), 1u);

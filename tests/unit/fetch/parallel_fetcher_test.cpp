@@ -72,15 +72,7 @@ class ParallelFetcherTest : public ::testing::Test {
     server_.http().Get(R"(/img/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
       res.set_content(body(std::stoi(req.matches[1])), "image/jpeg");
     });
-    server_.http().Get("/hold", [this](const httplib::Request&, httplib::Response& res) {
-      {
-        std::lock_guard lock(mu_);
-        ++held_;
-      }
-      held_cv_.notify_all();
-      release_.wait();
-      res.set_content("late", "text/plain");
-    });
+    hold_.install(server_.http());
     server_.http().set_keep_alive_max_count(100000);  // every close is the fetcher's
     server_.start();
   }
@@ -101,24 +93,8 @@ class ParallelFetcherTest : public ::testing::Test {
                         dir_.file(std::to_string(tag) + ".tmp")};
   }
 
-  // Drives f until the server holds n requests in /hold.
-  bool until_held(Fetcher& f, int n) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      {
-        std::lock_guard lock(mu_);
-        if (held_ >= n) return true;
-      }
-      EXPECT_TRUE(f.wait(milliseconds(20)).empty());
-    }
-    return false;
-  }
-
   TestServer server_;
-  std::mutex mu_;
-  std::condition_variable held_cv_;
-  int held_ = 0;
-  Latch release_;  // after the server: opens before it stops
+  HoldRoute hold_;  // after the server: releases its requests before it stops
   TempDir dir_;
 };
 
@@ -170,13 +146,13 @@ TEST_F(ParallelFetcherTest, EachLoopTakesItsShareOfTheCap) {
     picked.push_back(f->pick(server_.host_key()));
     f->start(request(i, "/hold"));
   }
-  ASSERT_TRUE(until_held(*f, 5));
+  ASSERT_TRUE(hold_.until_held(*f, 5));
   EXPECT_EQ(std::count(picked.begin(), picked.end(), 0u), 3);
   EXPECT_EQ(std::count(picked.begin(), picked.end(), 1u), 2);
   EXPECT_EQ(f->pick(server_.host_key()), 1u);
   EXPECT_EQ(fence.threads(), 2u);
   EXPECT_EQ(fence.max_open(), 5);
-  release_.open();
+  hold_.release();
   EXPECT_EQ(drain(*f, 5).size(), 5u);
   EXPECT_EQ(fence.refused(), 0);
 }
@@ -188,7 +164,7 @@ TEST_F(ParallelFetcherTest, AResultFromAnotherLoopEndsTheWait) {
   auto f = make(2, 2, &fence);
   ASSERT_EQ(f->pick(server_.host_key()), 0u);
   f->start(request(1, "/hold"));  // the home loop
-  ASSERT_TRUE(until_held(*f, 1));
+  ASSERT_TRUE(hold_.until_held(*f, 1));
   ASSERT_EQ(f->pick(server_.host_key()), 1u);
   f->start(request(2, "/img/2"));  // the other loop
   const auto before = std::chrono::steady_clock::now();
@@ -198,7 +174,7 @@ TEST_F(ParallelFetcherTest, AResultFromAnotherLoopEndsTheWait) {
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].tag, 2u);
   EXPECT_EQ(results[0].error.reason, Reason::ok) << results[0].error.to_string();
-  release_.open();
+  hold_.release();
   EXPECT_EQ(drain(*f, 1).size(), 1u);
 }
 
@@ -222,7 +198,7 @@ TEST_F(ParallelFetcherTest, CancelAllCutsEveryLoopsTransfers) {
   FenceObserver fence(4);
   auto f = make(2, 4, &fence);
   for (uint64_t i = 1; i <= 4; ++i) f->start(request(i, "/hold"));
-  ASSERT_TRUE(until_held(*f, 4));
+  ASSERT_TRUE(hold_.until_held(*f, 4));
   EXPECT_EQ(fence.threads(), 2u);
   f->cancel_all();
   EXPECT_EQ(fence.open(), 0);
@@ -237,7 +213,7 @@ TEST_F(ParallelFetcherTest, CancelAllCutsEveryLoopsTransfers) {
   }
   EXPECT_EQ(tags, (std::set<uint64_t>{1, 2, 3, 4}));
   EXPECT_EQ(f->in_flight(), 0u);
-  release_.open();
+  hold_.release();
   // Every loop still works afterwards.
   for (uint64_t i = 5; i <= 8; ++i) f->start(request(i, "/img/" + std::to_string(i)));
   for (const FetchResult& r : drain(*f, 4)) EXPECT_EQ(r.error.reason, Reason::ok);
@@ -251,10 +227,10 @@ TEST_F(ParallelFetcherTest, CloseIdleConnectionsClosesEveryLoopsPoolWhenNothingR
   EXPECT_GE(fence.open(), 2);  // idle, pooled, in both loops
   EXPECT_EQ(fence.threads(), 2u);
   f->start(request(5, "/hold"));
-  ASSERT_TRUE(until_held(*f, 1));
+  ASSERT_TRUE(hold_.until_held(*f, 1));
   EXPECT_FALSE(f->close_idle_connections());  // a transfer runs: nothing is closed
   EXPECT_GE(fence.open(), 2);
-  release_.open();
+  hold_.release();
   ASSERT_EQ(drain(*f, 1).size(), 1u);
   EXPECT_TRUE(f->close_idle_connections());
   EXPECT_EQ(fence.open(), 0);

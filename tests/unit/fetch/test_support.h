@@ -88,6 +88,32 @@ class Latch {
   bool open_ = false;
 };
 
+// A route that keeps every request until the test calls release() (or the test ends),
+// counting the requests it holds. Declare it after the server it is installed on, so that
+// it releases them before the server stops.
+class HoldRoute {
+ public:
+  void install(httplib::Server& http, const std::string& path = "/hold") {
+    http.Get(path, [this](const httplib::Request&, httplib::Response& res) {
+      {
+        std::lock_guard lock(mu_);
+        ++held_;
+      }
+      latch_.wait();
+      res.set_content("late", "text/plain");
+    });
+  }
+  void release() { latch_.open(); }
+  // Drives f until the route holds n requests (true), or 20 s passed; f must return no
+  // result meanwhile.
+  bool until_held(Fetcher& f, int n);
+
+ private:
+  std::mutex mu_;
+  int held_ = 0;
+  Latch latch_;
+};
+
 // Counts connection events per host; the fetcher calls it on the test's thread.
 class CountingObserver final : public ConnectionObserver {
  public:
@@ -148,6 +174,18 @@ inline std::vector<FetchResult> drain(Fetcher& f, size_t n,
     for (auto& r : f.wait(std::chrono::milliseconds(200))) out.push_back(std::move(r));
   }
   return out;
+}
+
+inline bool HoldRoute::until_held(Fetcher& f, int n) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard lock(mu_);
+      if (held_ >= n) return true;
+    }
+    if (!f.wait(std::chrono::milliseconds(20)).empty()) return false;  // none may finish
+  }
+  return false;
 }
 
 inline FetchResult fetch_one(Fetcher& f, const std::string& url,
