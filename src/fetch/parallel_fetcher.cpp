@@ -46,10 +46,12 @@ int ParallelFetcher::open_to(size_t loop, const std::string& host_key) const {
 }
 
 size_t ParallelFetcher::pick(const std::string& host_key) const {
-  auto it = loads_.find(host_key);
-  const Load load = it != loads_.end() ? it->second : fresh_load(host_key);
-  return choose_loop(load.cap, load.in_flight,
-                     [this, &host_key](size_t k) { return open_to(k, host_key); });
+  auto open = [this, &host_key](size_t k) { return open_to(k, host_key); };
+  if (auto it = loads_.find(host_key); it != loads_.end()) {
+    return choose_loop(it->second.cap, it->second.in_flight, open);
+  }
+  const Load load = fresh_load(host_key);
+  return choose_loop(load.cap, load.in_flight, open);
 }
 
 void ParallelFetcher::start(FetchRequest req) {
