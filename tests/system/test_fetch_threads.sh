@@ -2,7 +2,7 @@
 # --fetch-threads: downloads on several loops, each with a share of the host's cap. The
 # strict provider counts what it sees: never over the cap, no violation, and the window still
 # fills the whole cap (the shares add up to it). Cap 20 over 3 loops (7 + 7 + 6), and cap 2
-# over 3 loops (the third loop gets no share of that host).
+# over 3 loops (the third loop gets no share of that host). No loop is refused a socket.
 source "$(dirname "$0")/lib.sh"
 for CAP in 20 2; do
   N=$((CAP * 60)) SIZE=2000-9000
@@ -15,6 +15,9 @@ for CAP in 20 2; do
   [ "$(count done "$db")" = $N ] || fail "cap $CAP: expected $N done, got $(count done "$db")"
   [ "$(count dead "$db")" = 0 ] || fail "cap $CAP: dead jobs: $("$SLUICE" --queue "$db" status)"
   check_cap $CAP
+  # No loop was refused a socket by the gate's fence: the shares kept every loop's
+  # connections within its own (the summary names fence refusals when there are any).
+  ! grep -q "fence refusals" "$T/run$CAP.out" || fail "cap $CAP: $(grep "fence refusals" "$T/run$CAP.out")"
   [ "$(stat_of .max_in_flight)" = $CAP ] || fail "cap $CAP: window never filled: $(stat_of .max_in_flight)"
   [ "$(stat_of '.by_status["200"]')" = $N ] || fail "cap $CAP: provider served $(stat_of '.by_status["200"]') 200s"
   verify_store "$db" "$T/store$CAP" $SIZE
