@@ -5,13 +5,13 @@
 // The lane counts, per host, the connections its fetcher has open now (lane_observer.h), so
 // the owner can send a request where an idle connection waits for it (open_to()).
 //
-// Threads: post(), wakeup(), run() and open_to() may be called from any thread; the sink and
+// Threads: post(), run() and open_to() may be called from any thread; the sink and
 // the observer are called on the lane's thread (and, for the closes of the fetcher's
 // connections, on the thread that destroys the lane). The observer must therefore be safe
 // to call from several threads (both gates lock every call).
 // Teardown: the destructor stops the thread and joins it, then destroys the fetcher (whose
-// cached connections close then, reported to the observer): the sink is not called after
-// the destructor began; the observer must outlive the lane.
+// cached connections close then, reported to the observer): the sink may run until the
+// thread is joined, never after; the observer must outlive the lane.
 #pragma once
 
 #include <condition_variable>
