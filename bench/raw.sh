@@ -32,7 +32,7 @@ CONC=${CONC:-64}
 SIZE=${SIZE:-10240}
 PEERS=${PEERS:-wget2 curl}
 DURABILITY=${DURABILITY:-process power}
-FETCH_THREADS=${FETCH_THREADS:-1}
+FETCH_THREADS=${FETCH_THREADS-1}  # empty: no run at a given count
 for d in $DURABILITY; do
   case $d in process | power) ;; *) die "unknown durability level $d (process, power)" ;; esac
 done
@@ -178,7 +178,6 @@ done
 ncpu=$(nproc)
 for name in "${SLUICES[@]%%:*}" $PEERS; do
   us_var=US_$name ng_var=NGINX_$name
-  [ -n "${!us_var:-}" ] || continue
   echo "$name: $(awk -v c="${!us_var}" -v g="${!ng_var}" -v p="$ncpu" \
     'BEGIN { printf "%.0f", p * 1e6 / (c + g) }') img/s at most on $ncpu CPUs (${!us_var} us its own + ${!ng_var} us nginx's per image)"
 done

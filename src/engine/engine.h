@@ -119,7 +119,7 @@ class Engine {
   bool batch_busy(const std::string& host) const;
   void on_fetched(FetchResult r, int64_t now);
   void on_stored(const PutResult& r, int64_t now);
-  void put(uint64_t tag, const Active& a);  // stores a's download (storing_[tag])
+  void put(const Active& a);  // stores a's download (storing_[a.fetch.tag])
   void retry_stores();
   void fail(Active& a, const Error& e, int64_t now, int64_t retry_after_ms);
   void hold_job(Job job);

@@ -103,7 +103,7 @@ void Engine::on_fetched(FetchResult r, int64_t now) {
   a.key = *key;
   a.fetch = std::move(r);
   const uint64_t tag = a.fetch.tag;
-  put(tag, storing_.emplace(tag, std::move(a)).first->second);
+  put(storing_.emplace(tag, std::move(a)).first->second);
 }
 
 void Engine::on_stored(const PutResult& r, int64_t now) {
@@ -175,8 +175,8 @@ void Engine::on_stored(const PutResult& r, int64_t now) {
   store_waiting_.push_back(r.tag);
 }
 
-void Engine::put(uint64_t tag, const Active& a) {
-  store_.put(PutRequest{tag, a.fetch.temp_file, a.key, a.fetch.content_type, a.fetch.sha256,
+void Engine::put(const Active& a) {
+  store_.put(PutRequest{a.fetch.tag, a.fetch.temp_file, a.key, a.fetch.content_type, a.fetch.sha256,
                         a.fetch.bytes, a.job.url, a.fetch.body});
 }
 
@@ -188,7 +188,7 @@ void Engine::retry_stores() {
       ++it;
       continue;
     }
-    put(*it, a);
+    put(a);
     it = store_waiting_.erase(it);
   }
 }

@@ -17,15 +17,9 @@ ParallelFetcher::ParallelFetcher(size_t loops, const FetchLane::MakeFetcher& mak
   for (size_t k = 1; k < loops; ++k) {
     lanes_.push_back(
         std::make_unique<FetchLane>(make, observer, [this](std::vector<FetchResult> results) {
-          bool was_empty = false;
-          {
-            std::lock_guard lock(mu_);
-            was_empty = ready_.empty();
-            for (FetchResult& r : results) ready_.push_back(std::move(r));
-          }
           // An earlier result that found ready_ empty woke the home loop already, and wait()
           // takes everything in ready_ once it is awake.
-          if (was_empty) home_->wakeup();
+          if (take(std::move(results))) home_->wakeup();
         }));
   }
 }
@@ -45,23 +39,30 @@ int ParallelFetcher::open_to(size_t loop, const std::string& host_key) const {
   return loop == 0 ? home_observer_.open_to(host_key) : lanes_[loop - 1]->open_to(host_key);
 }
 
+size_t ParallelFetcher::choose(const std::string& host_key, const Load& load) const {
+  return choose_loop(load.cap, load.in_flight,
+                     [this, &host_key](size_t k) { return open_to(k, host_key); });
+}
+
 size_t ParallelFetcher::pick(const std::string& host_key) const {
-  auto open = [this, &host_key](size_t k) { return open_to(k, host_key); };
-  if (auto it = loads_.find(host_key); it != loads_.end()) {
-    return choose_loop(it->second.cap, it->second.in_flight, open);
-  }
-  const Load load = fresh_load(host_key);
-  return choose_loop(load.cap, load.in_flight, open);
+  if (auto it = loads_.find(host_key); it != loads_.end()) return choose(host_key, it->second);
+  return choose(host_key, fresh_load(host_key));
+}
+
+bool ParallelFetcher::take(std::vector<FetchResult> results) {
+  std::lock_guard lock(mu_);
+  const bool was_empty = ready_.empty();
+  for (FetchResult& r : results) ready_.push_back(std::move(r));
+  return was_empty;
 }
 
 void ParallelFetcher::start(FetchRequest req) {
-  const size_t loop = pick(req.host_key);
   auto [it, fresh] = loads_.try_emplace(req.host_key);
   if (fresh) it->second = fresh_load(req.host_key);
+  const size_t loop = choose(req.host_key, it->second);
   ++it->second.in_flight[loop];
-  ++it->second.total;
   const uint64_t tag = next_tag_++;
-  routes_.emplace(tag, Route{req.tag, loop, req.host_key});
+  routes_.emplace(tag, Route{req.tag, loop, &*it});
   req.tag = tag;
   if (loop == 0) {
     home_->start(std::move(req));
@@ -87,11 +88,13 @@ std::vector<FetchResult> ParallelFetcher::wait(std::chrono::milliseconds max_wai
     auto route = routes_.find(r.tag);
     if (route == routes_.end()) continue;  // cannot happen: every result answers a start()
     r.tag = route->second.tag;
-    if (auto load = loads_.find(route->second.host_key); load != loads_.end()) {
-      --load->second.in_flight[route->second.loop];
-      if (--load->second.total == 0) loads_.erase(load);
-    }
+    Loads::value_type& host = *route->second.host;
+    --host.second.in_flight[route->second.loop];
     routes_.erase(route);
+    const std::vector<int>& busy = host.second.in_flight;
+    if (std::all_of(busy.begin(), busy.end(), [](int n) { return n == 0; })) {
+      loads_.erase(loads_.find(host.first));  // not by the key itself: it lives in the entry
+    }
   }
   return out;
 }
@@ -102,9 +105,7 @@ void ParallelFetcher::cancel_all() {
     lane->run([this](Fetcher& f) {
       f.cancel_all();
       // The cut results, now: the caller's next wait() returns them.
-      std::vector<FetchResult> cut = f.wait(std::chrono::milliseconds(0));
-      std::lock_guard lock(mu_);
-      for (FetchResult& r : cut) ready_.push_back(std::move(r));
+      take(f.wait(std::chrono::milliseconds(0)));
     });
   }
 }

@@ -57,23 +57,26 @@ class ParallelFetcher final : public Fetcher {
   size_t pick(const std::string& host_key) const;
 
  private:
-  struct Route {   // a request started and not yet returned by wait()
-    uint64_t tag;  // the caller's
-    size_t loop;
-    std::string host_key;
-  };
   struct Load {  // a host's requests in flight, per loop
     std::vector<int> in_flight;
     int cap = 1;
-    int total = 0;
+  };
+  using Loads = std::unordered_map<std::string, Load>;  // hosts with requests in flight
+  struct Route {   // a request started and not yet returned by wait()
+    uint64_t tag;  // the caller's
+    size_t loop;
+    Loads::value_type* host;  // its host's entry: stays put until the host has none in flight
   };
   Load fresh_load(const std::string& host_key) const;
+  size_t choose(const std::string& host_key, const Load& load) const;
   int open_to(size_t loop, const std::string& host_key) const;
+  // Hands lane results to wait(). Returns whether ready_ was empty before.
+  bool take(std::vector<FetchResult> results);
 
   HostCap cap_;
   // The owner's thread only.
-  std::unordered_map<uint64_t, Route> routes_;   // by the tag the loop was given
-  std::unordered_map<std::string, Load> loads_;  // hosts with requests in flight
+  std::unordered_map<uint64_t, Route> routes_;  // by the tag the loop was given
+  Loads loads_;
   uint64_t next_tag_ = 1;
 
   // Before the lanes, which call into them until they are gone.

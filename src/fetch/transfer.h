@@ -82,6 +82,7 @@ class Transfer {
   void header_line(std::string_view line);
   bool body(const char* data, size_t size);
   bool spill();
+  bool to_file(const char* data, size_t size);
   void drop_body();  // the temp file and the body in memory, whichever there is
 
   static size_t header_callback(char* data, size_t size, size_t n, void* clientp);

@@ -108,14 +108,22 @@ bool Transfer::headers_done() {
 bool Transfer::spill() {
   in_memory_ = false;
   std::string held = std::exchange(mem_, std::string());
-  Status s = file_.create(req_.temp_file);
-  if (s.ok()) s = file_.write(held.data(), held.size());
-  if (!s.ok()) {
+  if (Status s = file_.create(req_.temp_file); !s.ok()) {
+    local_fault_ = s.error();
+    return false;
+  }
+  return to_file(held.data(), held.size());
+}
+
+// Body bytes to the temp file, hashed. false: the write failed (local_fault_), and the file
+// is gone, which gives the space back at once.
+bool Transfer::to_file(const char* data, size_t size) {
+  if (Status s = file_.write(data, size); !s.ok()) {
     local_fault_ = s.error();
     file_.discard();
     return false;
   }
-  hash_.update(held);
+  hash_.update(data, size);
   return true;
 }
 
@@ -151,12 +159,7 @@ bool Transfer::body(const char* data, size_t size) {
     return true;
   }
   if (in_memory_ && !spill()) return true;
-  if (Status s = file_.write(data, size); !s.ok()) {
-    local_fault_ = s.error();
-    file_.discard();  // gives the space back at once
-    return true;
-  }
-  hash_.update(data, size);
+  to_file(data, size);  // a failure is recorded: the rest is read and dropped
   return true;
 }
 

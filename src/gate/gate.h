@@ -31,7 +31,7 @@
 // (connection_opening, connection_closed, may_send), which run on whichever thread drives
 // that fetch loop: the engine's, or a loop of its own (fetch/parallel_fetcher.h,
 // --fetch-threads). Every backend must therefore take those calls from several threads at
-// once, and both do (one mutex each); statistics may be read from other threads
+// once, and both do (each call locks); statistics may be read from other threads
 // (gate_stats.h).
 #pragma once
 
@@ -109,7 +109,7 @@ class Gate {
 
   // --- Giving it back. A slot is free for another process once both its request and its
   // connection are gone (RedisGate: in Redis at the next maintain() or the next take, whichever is
-  // first).
+  // first; a closed connection's once close_grace_ms is over).
 
   // The request taken by try_acquire ended. Call it before feedback() (and hold()).
   virtual void release(const std::string& host_key) = 0;

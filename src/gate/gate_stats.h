@@ -7,8 +7,8 @@
 // Threads: snapshot() may be called from any thread at any time, concurrently with the
 // gate's use by the engine's thread (serve's sampler and HTTP handlers do); it never blocks
 // on anything but the gate's own mutex, and never calls out (RedisGate: no Redis call; it
-// may wait for the engine's thread to finish one, at most the connection's command
-// timeout). take_events() has one taker, the engine's thread.
+// may wait for the engine's or a fetch loop's thread to finish one, at most the connection's
+// command timeout). take_events() has one taker, the engine's thread.
 #pragma once
 
 #include <cstdint>

@@ -75,8 +75,8 @@ class LocalGate final : public Gate, public GateStats {
   HostGateState view(const Host& h, int64_t now_ms) const REQUIRES(mu_);
   void emit(GateEvent e) REQUIRES(mu_);
 
-  // The engine's loop calls everything but snapshot(), which a status server may call
-  // from its own thread (gate_stats.h); one lock keeps that simple.
+  // The engine's loop makes most calls; the socket callbacks come from the fetch loops'
+  // threads and snapshot() from a status server's (gate_stats.h): one lock for all.
   mutable std::mutex mu_;
   SystemClock system_clock_;
   const Clock* clock_;

@@ -115,10 +115,10 @@ bool RedisGate::try_acquire(const std::string& host_key, int64_t now_ms) {
   if (!local_.would_admit(host_key, now_ms)) return false;
   // Without an idle connection to reuse, the request opens one: it needs a slot of its own
   // beside the connections the provider still counts (closed ones in their grace included).
-  const bool idle = h.open > h.in_flight;
-  const int want = std::max(h.in_flight + 1, counted_open(h, clock_.steady_ms()) + (idle ? 0 : 1));
+  const int64_t steady = clock_.steady_ms();
+  const int want = need(h, steady) + (h.open > h.in_flight ? 0 : 1);
   if (want > h.leased) {
-    h.asking = clock_.steady_ms() < h.retry_at || sync(host_key, h, want) != Sync::granted;
+    h.asking = steady < h.retry_at || sync(host_key, h, want) != Sync::granted;
     if (h.asking) return false;
   }
   // would_admit said yes a moment ago; if this still refuses, the slot goes back at the
@@ -225,7 +225,7 @@ std::vector<std::string> RedisGate::maintain(int64_t now_ms) {
   const int64_t steady = clock_.steady_ms();
   for (auto& [key, h] : hosts_) {
     usable(key, h);  // a deadline passed: lost; a lost host drained: usable again
-    const int want = h.lost ? 0 : std::min(need(h), h.leased);
+    const int want = h.lost ? 0 : std::min(need(h, steady), h.leased);
     const bool due = h.leased > 0 && steady - h.renewed_at >= opt_.lease_ttl_ms / 4;
     if (want < h.leased || !h.holds.empty() || due) (void)sync(key, h, want);
   }

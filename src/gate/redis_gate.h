@@ -4,15 +4,17 @@
 //
 // The model (redis_scripts/slots.lua does every step atomically, on the server's clock):
 //  - A worker holds, per host, one lease on n slots: n = max(requests in flight, open
-//    connections) of that host in this worker, idle keep-alive connections included. The
+//    connections) of that host in this worker, idle keep-alive connections included, and
+//    closed ones within close_grace_ms. The
 //    lease has a TTL (lease_ttl_ms) on the Redis server's time and is renewed while held.
 //  - Taking a slot (a request, or a socket the fetcher opens) that n does not cover yet asks
 //    Redis to raise n; the script counts every worker's live slots plus the host's held
 //    slots and grants only below the cap. An error (Redis unreachable, a script error) is a
 //    refusal: a slot is never granted on error.
 //  - Giving slots back (a request ends, a connection closes) lowers n at the next
-//    maintain() (once per engine turn) or the next raise, whichever comes first; until then
-//    the worker keeps them (conservative).
+//    maintain() (once per engine turn) or the next raise, whichever comes first (a closed
+//    connection's once its close_grace_ms is over); until then the worker keeps them
+//    (conservative).
 //  - hold(host, ttl) is global: the held slot counts for every worker until ttl ends. It is
 //    written in the same script call that lowers n for the cut request, so the slot is never
 //    free in between.
@@ -125,7 +127,8 @@ class RedisGate final : public Gate, public GateStats {
   // GateStats. snapshot(): this worker's view (its requests in flight and open connections,
   // its own AIMD and circuit); held is the host's global held slots as of this worker's last
   // call to Redis. No Redis call: it takes the LocalGate's mutex, then this gate's, one at a
-  // time; the latter may be held by the engine's thread for one Redis round trip.
+  // time; the latter may be held by the engine's or a fetch loop's thread for one Redis round
+  // trip.
   std::map<std::string, HostGateState> snapshot() const override;
   std::vector<GateEvent> take_events() override;  // the per-worker LocalGate's events
 
@@ -160,7 +163,10 @@ class RedisGate final : public Gate, public GateStats {
   Host& host(const std::string& host_key) REQUIRES(mu_);
   // Open connections, and closed ones still in their grace (close_grace_ms), as of steady.
   static int counted_open(Host& h, int64_t steady);
-  int need(Host& h) const { return std::max(h.in_flight, counted_open(h, clock_.steady_ms())); }
+  // Slots the host's requests and counted connections take here now.
+  static int need(Host& h, int64_t steady) {
+    return std::max(h.in_flight, counted_open(h, steady));
+  }
   // One call of slots.lua: asks for want slots and writes pending holds.
   Sync sync(const std::string& host_key, Host& h, int want) REQUIRES(mu_);
   // True if the host may be used now; marks it lost when its deadline has passed.

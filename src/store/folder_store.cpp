@@ -164,7 +164,9 @@ PutResult FolderStore::store(const PutRequest& req) {
   if (!r.status.ok()) {
     if (req.body) {
       std::error_code ec;
-      fs::remove(req.temp_file, ec);  // this put's own file: the caller holds the body
+      // This put's file, or one left at its name that kept create() from making it: either
+      // way the caller holds the body, and a retry makes the file again.
+      fs::remove(req.temp_file, ec);
     }
     return r;
   }

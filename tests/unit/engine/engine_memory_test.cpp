@@ -24,7 +24,8 @@ class EngineMemoryTest : public EngineFixture {
 
   void enqueue(int n) { add_jobs(n, "j-", "http://img.test/p/", "img.test:80"); }
 
-  // Job i's body: 2,000 bytes for every fifth job (over memory_body_max), else 100.
+  // Job i's body: over 2,000 bytes for jobs 5 and 10 (over memory_body_max), over 100 for
+  // the others (the bytes, then the URL).
   static std::string body_for(const std::string& url) {
     const bool large =
         url.find("/p/5.jpg") != std::string::npos || url.find("/p/10.jpg") != std::string::npos;

@@ -65,7 +65,7 @@ class FakeFetcher final : public Fetcher {
     if (resp.cut) r.cut_host = req.host_key;
     if (r.error.reason == Reason::ok) {
       r.temp_file = req.temp_file;
-      if (resp.body.size() <= req.memory_limit) {
+      if (req.memory_limit > 0 && resp.body.size() <= req.memory_limit) {
         r.body = std::make_shared<const std::string>(resp.body);  // unhashed, as CurlFetcher's
       } else {
         std::ofstream(req.temp_file, std::ios::binary) << resp.body;

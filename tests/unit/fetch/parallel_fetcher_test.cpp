@@ -31,7 +31,6 @@ class FenceObserver final : public ConnectionObserver {
       return false;
     }
     max_open_ = std::max(max_open_, ++open_);
-    ++opens_;
     return true;
   }
   void connection_closed(const std::string&) override {
@@ -41,10 +40,6 @@ class FenceObserver final : public ConnectionObserver {
   int open() const {
     std::lock_guard lock(mu_);
     return open_;
-  }
-  int opens() const {
-    std::lock_guard lock(mu_);
-    return opens_;
   }
   int refused() const {
     std::lock_guard lock(mu_);
@@ -62,7 +57,7 @@ class FenceObserver final : public ConnectionObserver {
  private:
   const int cap_;
   mutable std::mutex mu_;
-  int open_ = 0, opens_ = 0, refused_ = 0, max_open_ = 0;
+  int open_ = 0, refused_ = 0, max_open_ = 0;
   std::set<std::thread::id> threads_;
 };
 
@@ -100,7 +95,8 @@ class ParallelFetcherTest : public ::testing::Test {
 
 // As the engine drives it: at most cap in flight, a new request for each result. Every
 // result comes back once with the caller's tag and the right body; the loops on other
-// threads did open connections; the fence never refused one, and never saw more than cap.
+// threads did open connections; the fence never refused one (it refuses what would go over
+// the cap, so no refusal is the check that no loop asked for more).
 TEST_F(ParallelFetcherTest, ManyTransfersUnderTheCapAcrossThreeLoops) {
   constexpr int kCap = 7, kCount = 150;
   FenceObserver fence(kCap);
@@ -130,7 +126,6 @@ TEST_F(ParallelFetcherTest, ManyTransfersUnderTheCapAcrossThreeLoops) {
     ASSERT_EQ(tags.size(), size_t{kCount});
     EXPECT_EQ(f->in_flight(), 0u);
     EXPECT_EQ(fence.refused(), 0);
-    EXPECT_LE(fence.max_open(), kCap);
     EXPECT_EQ(fence.threads(), 3u) << "every loop should have opened connections";
   }
   EXPECT_EQ(fence.open(), 0) << "the destructor closes every loop's connections";

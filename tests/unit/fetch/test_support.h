@@ -1,24 +1,19 @@
-// Helpers for fetcher tests: a cpp-httplib provider on 127.0.0.1 (ephemeral port), an
-// observer that counts connections per host, a temp directory, and a wait() loop.
+// Helpers for fetcher tests: a cpp-httplib provider on 127.0.0.1 (ephemeral port), a route
+// that holds requests, an observer that counts connections per host, and a wait() loop;
+// temp folders and files come from util/temp_files.h.
 #pragma once
 
 #include <httplib.h>
 #include <openssl/evp.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <csignal>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>

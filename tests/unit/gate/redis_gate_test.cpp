@@ -48,17 +48,20 @@ std::unique_ptr<RedisGate> make_gate(const RedisAddress& address, int cap, const
 
 // Workers "a" and "b" sharing one cap, on the shared server under a fresh prefix; both
 // null (and the test failed) when the server or a connection is not there. b asks Redis
-// again refused_poll_ms after a refusal.
+// again refused_poll_ms after a refusal; a keeps a closed connection's slot for
+// a_close_grace_ms.
 struct TwoWorkers {
   std::unique_ptr<RedisGate> a, b;
 };
 TwoWorkers two_workers(int cap, const Clock& clock, int64_t ttl_ms = 10'000,
-                       int64_t lapse_hold_ms = 30'000, int64_t refused_poll_ms = 0) {
+                       int64_t lapse_hold_ms = 30'000, int64_t refused_poll_ms = 0,
+                       int64_t a_close_grace_ms = 0) {
   RedisServer* server = shared_redis_server();
   EXPECT_NE(server, nullptr);
   if (server == nullptr) return {};
   const std::string prefix = unique_prefix();
-  TwoWorkers w{make_gate(server->address(), cap, clock, prefix, "a", ttl_ms, lapse_hold_ms),
+  TwoWorkers w{make_gate(server->address(), cap, clock, prefix, "a", ttl_ms, lapse_hold_ms, 0,
+                         a_close_grace_ms),
                make_gate(server->address(), cap, clock, prefix, "b", ttl_ms, lapse_hold_ms,
                          refused_poll_ms)};
   if (!w.a || !w.b) return {};
@@ -69,14 +72,8 @@ TwoWorkers two_workers(int cap, const Clock& clock, int64_t ttl_ms = 10'000,
 // after a took the slot, opened a connection, ended its request and closed the connection
 // just now; both null (and the test failed) when something was not there.
 TwoWorkers after_a_closed_its_connection(const Clock& clock, int64_t close_grace_ms) {
-  RedisServer* server = shared_redis_server();
-  EXPECT_NE(server, nullptr);
-  if (server == nullptr) return {};
-  const std::string prefix = unique_prefix();
-  TwoWorkers w{
-      make_gate(server->address(), 1, clock, prefix, "a", 10'000, 30'000, 0, close_grace_ms),
-      make_gate(server->address(), 1, clock, prefix, "b")};
-  if (!w.a || !w.b) return {};
+  TwoWorkers w = two_workers(1, clock, 10'000, 30'000, 0, close_grace_ms);
+  if (!w.a) return {};
   const bool opened = w.a->try_acquire(gate_test::kHost, clock.steady_ms()) &&
                       w.a->connection_opening(gate_test::kHost);
   EXPECT_TRUE(opened) << "worker a could not take the slot and open a connection";
